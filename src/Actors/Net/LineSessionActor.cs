@@ -1,0 +1,176 @@
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Event;
+using JdMail.Actors.Settings;
+using JdMail.Actors.Tls;
+
+namespace JdMail.Actors.Net;
+
+/// <summary>
+/// Consumes bytes outside line mode (SMTP DATA). Returns how many bytes of <paramref name="data"/> it took and
+/// whether it is finished; bytes it did not take go back to line mode (pipelined commands after the data).
+/// </summary>
+public interface IRawConsumer
+{
+    (int Consumed, bool Finished) Consume(ReadOnlySpan<byte> data);
+}
+
+/// <summary>
+/// The I/O half of every line protocol session (SMTP, POP3, CTRL): owns the connection, keeps exactly one read
+/// outstanding, splits input into lines, upgrades to TLS (implicit, or on the protocol's command), and closes
+/// cleanly. Subclasses hold the protocol: they get lines and decide replies. While a subclass waits for an
+/// asynchronous answer (a directory lookup, a spool commit) it calls <see cref="Suspend"/>; pipelined lines stay
+/// buffered until <see cref="Resume"/>.
+/// </summary>
+public abstract class LineSessionActor : ReceiveActor
+{
+    private const long MaxPendingOutput = 256 * 1024;
+    private readonly Socket _socket;
+    protected readonly EndpointSettings Endpoint;
+    protected readonly TlsContext TlsContext;
+    protected readonly ILoggingAdapter Log = Context.GetLogger();
+    protected Connection Conn = null!;
+    protected LineReader Lines;
+    private bool _reading, _suspended, _closing;
+    private IRawConsumer? _raw;
+    private readonly TimeSpan _idle;
+
+    private sealed record BytesRead(int Count);
+    private sealed record ReadFailed(Exception Error);
+    private sealed record TlsEstablished(Action Then);
+    private sealed record TlsFailed(Exception Error);
+    private sealed record OutputDrained;
+    private sealed record Closed;
+
+    protected LineSessionActor(Socket socket, EndpointSettings endpoint, TlsContext tls, int maxLine, TimeSpan idle)
+    {
+        _socket = socket;
+        Endpoint = endpoint;
+        TlsContext = tls;
+        _idle = idle;
+        Lines = new LineReader(maxLine);
+
+        Receive<BytesRead>(r =>
+        {
+            _reading = false;
+            if (r.Count == 0) { Stop("peer closed"); return; }
+            Lines.Append(Conn.ReadBuffer(r.Count));
+            if (_raw is not null) FeedRaw();
+            Pump();
+        });
+        Receive<ReadFailed>(f => Stop($"read failed: {f.Error.GetBaseException().Message}"));
+        Receive<TlsEstablished>(t =>
+        {
+            Log.Debug("{0} {1}: TLS {2}", Endpoint.Name, Conn.Remote, Conn.TlsDescription);
+            _suspended = false;
+            t.Then();
+            Pump();
+        });
+        Receive<TlsFailed>(f => Stop($"TLS handshake failed: {f.Error.GetBaseException().Message}"));
+        Receive<OutputDrained>(_ => Pump());
+        Receive<Closed>(_ => Context.Stop(Self));
+        Receive<ReceiveTimeout>(_ => { if (!_closing) OnIdleTimeout(); });
+    }
+
+    protected override void PreStart()
+    {
+        Conn = new Connection(_socket);
+        Context.SetReceiveTimeout(_idle);
+        if (Endpoint.Tls == TlsMode.Implicit) StartTls(OnConnected);
+        else { OnConnected(); Pump(); }
+    }
+
+    protected override void PostStop() => Conn?.Dispose();
+
+    /// <summary>The connection is ready (after the implicit TLS handshake where there is one): send the greeting.</summary>
+    protected abstract void OnConnected();
+
+    /// <summary>One complete line, terminator removed.</summary>
+    protected abstract void OnLine(byte[] line);
+
+    /// <summary>A line passed the length cap: reply and close (abuse tier).</summary>
+    protected abstract void OnLineTooLong();
+
+    protected abstract void OnIdleTimeout();
+
+    /// <summary>The raw consumer installed with <see cref="BeginRaw"/> reached its end.</summary>
+    protected virtual void OnRawFinished() { }
+
+    protected void Send(string text) => Conn.Send(text);
+
+    /// <summary>Stops line processing until <see cref="Resume"/> (an asynchronous step is under way).</summary>
+    protected void Suspend() => _suspended = true;
+
+    protected void Resume()
+    {
+        _suspended = false;
+        Pump();
+    }
+
+    /// <summary>Routes the following bytes to <paramref name="consumer"/> instead of the line reader.</summary>
+    protected void BeginRaw(IRawConsumer consumer)
+    {
+        _raw = consumer;
+        if (Lines.Buffered > 0) FeedRaw();
+    }
+
+    private void FeedRaw()
+    {
+        var buffered = Lines.TakeRemaining();
+        var (used, finished) = _raw!.Consume(buffered);
+        if (!finished) return;
+        _raw = null;
+        Lines.Append(buffered.AsSpan(used));
+        OnRawFinished();
+    }
+
+    /// <summary>
+    /// Flushes the pending reply, then runs the TLS handshake; <paramref name="then"/> runs once TLS is up.
+    /// Callers have already refused any plaintext pipelined behind the command (RFC 3207 §6).
+    /// </summary>
+    protected void StartTls(Action then)
+    {
+        _suspended = true;
+        System.Net.Security.SslServerAuthenticationOptions options;
+        try { options = TlsContext.ServerOptions(); }
+        catch (InvalidOperationException e) { Stop($"no usable server certificate: {e.Message}"); return; }
+        Conn.UpgradeToTlsAsync(options, TlsContext.HandshakeTimeout)
+            .PipeTo(Self, success: () => new TlsEstablished(then), failure: e => new TlsFailed(e));
+    }
+
+    /// <summary>Sends an optional last reply, then closes once it has been written.</summary>
+    protected void Close(string? lastReply = null)
+    {
+        if (_closing) return;
+        _closing = true;
+        if (lastReply is not null) Conn.Send(lastReply);
+        Conn.CloseAsync(TimeSpan.FromSeconds(5)).PipeTo(Self, success: () => new Closed(), failure: _ => new Closed());
+    }
+
+    private void Stop(string reason)
+    {
+        Log.Debug("{0} {1}: session ends: {2}", Endpoint.Name, Conn.Remote, reason);
+        _closing = true;
+        Context.Stop(Self);
+    }
+
+    private void Pump()
+    {
+        while (!_suspended && !_closing && _raw is null)
+        {
+            var status = Lines.TryReadLine(out var line);
+            if (status == LineStatus.NeedMore) break;
+            if (status == LineStatus.TooLong) { OnLineTooLong(); if (!_closing) Close(); return; }
+            OnLine(line);
+        }
+        if (_suspended || _closing || _reading) return;
+        if (Conn.PendingBytes > MaxPendingOutput)
+        {
+            // The client is not reading our replies: stop reading its input until the output drains.
+            Conn.Flushed.PipeTo(Self, success: () => new OutputDrained(), failure: e => new ReadFailed(e));
+            return;
+        }
+        _reading = true;
+        Conn.ReadAsync().PipeTo(Self, success: n => new BytesRead(n), failure: e => new ReadFailed(e));
+    }
+}

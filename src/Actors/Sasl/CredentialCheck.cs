@@ -1,0 +1,21 @@
+using Akka.Actor;
+using JdMail.Actors.Directory;
+
+namespace JdMail.Actors.Sasl;
+
+/// <summary>
+/// Checks a mail account password off the actor thread: the directory hands out the stored hash and PBKDF2 runs on
+/// the thread pool. An unknown account costs the same work as a wrong password, so timing tells nothing.
+/// </summary>
+public static class CredentialCheck
+{
+    private static readonly string DummyHash = PasswordHasher.Hash(Guid.NewGuid().ToString(), 210000);
+
+    /// <summary>The canonical account address on success, null on any failure.</summary>
+    public static async Task<string?> VerifyAsync(IActorRef directory, string login, string password)
+    {
+        var c = await directory.Ask<CredentialResult>(new GetCredential(login), TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        var ok = await Task.Run(() => PasswordHasher.Verify(password, c.PasswordHash ?? DummyHash)).ConfigureAwait(false);
+        return ok && c.PasswordHash is not null ? $"{c.User}@{c.Domain}" : null;
+    }
+}
