@@ -53,4 +53,44 @@ internal static class Signing
         };
         return new DateTime(utc.Ticks - utc.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
     }
+
+    /// <summary>Runs a BouncyCastle Verify call; any failure (bad signature, wrong key type, bad encoding) is false.</summary>
+    public static bool Verifies(Action verify)
+    {
+        try
+        {
+            verify();
+            return true;
+        }
+        catch (Exception e) when (e is not (OutOfMemoryException or StackOverflowException))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>True when <paramref name="issuer"/>'s key verifies <paramref name="subject"/>'s signature.</summary>
+    public static bool IsSignedBy(BcX509 subject, BcX509 issuer) => Verifies(() => subject.Verify(issuer.GetPublicKey()));
+
+    /// <summary>Same certificate: identical encodings.</summary>
+    public static bool Same(BcX509 a, BcX509 b) => a.GetEncoded().AsSpan().SequenceEqual(b.GetEncoded());
+
+    /// <summary>Subject of <paramref name="issuer"/> names the issuer of <paramref name="subject"/>, and the key ids agree
+    /// when both are present (RFC 5280 §4.2.1.1 helps pick among same-named CAs).</summary>
+    public static bool NamesIssuer(BcX509 issuer, BcX509 subject)
+    {
+        if (!issuer.SubjectDN.Equivalent(subject.IssuerDN, true))
+        {
+            return false;
+        }
+        var aki = subject.CertificateStructure.TbsCertificate.Extensions?.GetExtension(X509Extensions.AuthorityKeyIdentifier);
+        var akiId = aki is null ? null : AuthorityKeyIdentifier.GetInstance(aki.GetParsedValue()).KeyIdentifier?.GetOctets();
+        if (akiId is null)
+        {
+            return true;
+        }
+        return akiId.AsSpan().SequenceEqual(KeyIdOf(issuer));
+    }
+
+    /// <summary>A short human label for messages: the subject name.</summary>
+    public static string Label(BcX509 cert) => $"'{cert.SubjectDN}'";
 }
