@@ -1,0 +1,114 @@
+using System.Net;
+using System.Text;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Pattern;
+using JdMail.Actors.Directory;
+using JdMail.Actors.Net;
+using JdMail.Actors.Settings;
+using JdMail.Actors.Smtp;
+using JdMail.Actors.Spool;
+using JdMail.Actors.Tls;
+
+namespace JdMail.Actors.Server;
+
+/// <summary>Asks which endpoints are listening; answered with <see cref="ServerEndpoints"/> once all are up.</summary>
+public sealed record GetEndpoints;
+public sealed record ServerEndpoints(IReadOnlyList<ListenerBound> Bound, IReadOnlyList<ListenerFailed> Failed);
+
+/// <summary>
+/// The root of a running JdMail: starts the directory (under a backoff supervisor), applies the first-start
+/// accounts, starts delivery, then opens every endpoint. Writes <c>endpoints.tab</c> once all endpoints have
+/// answered, so scripts and tests learn real ports when port 0 was configured.
+/// </summary>
+public sealed class ServerActor : ReceiveActor
+{
+    private readonly JdMailSettings _settings;
+    private readonly MailRootPaths _paths;
+    private readonly ApplyBootstrap _bootstrap;
+    private readonly TlsContext _tls;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly List<ListenerBound> _bound = [];
+    private readonly List<ListenerFailed> _failed = [];
+    private readonly List<IActorRef> _waiting = [];
+    private int _expected;
+
+    public IActorRef Directory { get; private set; } = ActorRefs.Nobody;
+    public IActorRef Delivery { get; private set; } = ActorRefs.Nobody;
+
+    private sealed record BootstrapDone;
+    private sealed record BootstrapFailed(string Reason);
+
+    public static Props Props(JdMailSettings settings, TlsContext tls, ApplyBootstrap bootstrap) =>
+        Akka.Actor.Props.Create(() => new ServerActor(settings, tls, bootstrap));
+
+    public ServerActor(JdMailSettings settings, TlsContext tls, ApplyBootstrap bootstrap)
+    {
+        _settings = settings;
+        _paths = new MailRootPaths(settings.MailRoot);
+        _bootstrap = bootstrap;
+        _tls = tls;
+
+        Receive<BootstrapDone>(_ => OpenEndpoints());
+        Receive<BootstrapFailed>(f =>
+        {
+            _log.Error("first-start accounts could not be applied: {0}", f.Reason);
+            OpenEndpoints();
+        });
+        Receive<ListenerBound>(b => { _bound.Add(b); Check(); });
+        Receive<ListenerFailed>(f => { _failed.Add(f); Check(); });
+        Receive<GetEndpoints>(_ =>
+        {
+            if (_bound.Count + _failed.Count == _expected && _expected > 0) Sender.Tell(new ServerEndpoints(_bound, _failed));
+            else _waiting.Add(Sender);
+        });
+    }
+
+    protected override void PreStart()
+    {
+        Directory = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(DirectoryActor.Props(), "directory",
+            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1)), "directory-supervisor");
+        Delivery = Context.ActorOf(DeliveryActor.Props(_paths, _settings.HostName), "delivery");
+        Context.System.EventStream.Subscribe(Self, typeof(ListenerBound));
+        Context.System.EventStream.Subscribe(Self, typeof(ListenerFailed));
+        Directory.Ask<object>(_bootstrap, TimeSpan.FromSeconds(30)).PipeTo(Self,
+            success: r => r is DirectoryRejected rej ? new BootstrapFailed(rej.Message) : new BootstrapDone(),
+            failure: e => new BootstrapFailed(e.Message));
+    }
+
+    private void OpenEndpoints()
+    {
+        var endpoints = _settings.Listeners.Endpoints.Where(e => SessionFactory(e) is not null).ToList();
+        foreach (var e in _settings.Listeners.Endpoints.Where(e => SessionFactory(e) is null))
+            _log.Warning("{0}: {1} is not available in this build; endpoint not opened", e.Name, e.Protocol);
+        _expected = endpoints.Count;
+        foreach (var e in endpoints)
+            Context.ActorOf(ListenerActor.Props(e, SessionFactory(e)!, _settings.Listeners.MaxConnections), $"listener-{e.Name}");
+        if (_expected == 0) _log.Warning("no endpoint is enabled");
+    }
+
+    /// <summary>How a session of this endpoint's protocol is made, or null when the protocol is not available.</summary>
+    private Func<System.Net.Sockets.Socket, Props>? SessionFactory(EndpointSettings e)
+    {
+        var (settings, tls, paths, directory, delivery) = (_settings, _tls, _paths, Directory, Delivery);
+        return e.Protocol switch
+        {
+            Protocol.Smtp => socket => SmtpSessionActor.Props(socket, e, tls, settings.Smtp, settings.HostName, paths, directory, delivery),
+            _ => null,
+        };
+    }
+
+    private void Check()
+    {
+        if (_bound.Count + _failed.Count != _expected) return;
+        var sb = new StringBuilder();
+        sb.Append("# JdMail endpoints of the running server: name, protocol, tls, address, port\n");
+        foreach (var b in _bound)
+            sb.Append($"\"{b.Endpoint.Name}\"\t\"{b.Endpoint.Protocol.ToString().ToLowerInvariant()}\"\t\"{b.Endpoint.Tls.ToString().ToLowerInvariant()}\"\t\"{b.BoundTo.Address}\"\t\"{b.BoundTo.Port}\"\n");
+        Durable.WriteAllText(_paths.EndpointsFile, sb.ToString());
+        _log.Info("JdMail ready: {0} endpoint(s) listening{1}", _bound.Count, _failed.Count > 0 ? $", {_failed.Count} failed" : "");
+        var reply = new ServerEndpoints(_bound.ToList(), _failed.ToList());
+        foreach (var w in _waiting) w.Tell(reply);
+        _waiting.Clear();
+    }
+}

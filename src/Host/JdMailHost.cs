@@ -1,0 +1,85 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Persistence.Sql.Hosting;
+using JdMail.Actors.Ca;
+using JdMail.Actors.Directory;
+using JdMail.Actors.Server;
+using JdMail.Actors.Settings;
+using JdMail.Actors.Tls;
+using LinqToDB;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace JdMail.Host;
+
+/// <summary>Builds the JdMail server host: configuration, first start, persistence, and the actor tree.</summary>
+public static class JdMailHost
+{
+    public static IHost Build(string? mailRoot, string? configFile, Action<string>? log = null)
+    {
+        log ??= Console.WriteLine;
+        var config = HoconLoader.Load(configFile);
+        var settings = JdMailSettings.Create(config, mailRoot);
+        var paths = new MailRootPaths(settings.MailRoot);
+        System.IO.Directory.CreateDirectory(settings.MailRoot);
+
+        var first = FirstStartPki.Ensure(settings, DateTime.UtcNow);
+        if (first.CaCreated) log($"first start: private CA created: {first.CaSubject}");
+        if (first.ServerCertificateIssued) log($"first start: server certificate issued and installed: {first.ServerSubject}");
+        log($"trust this CA in mail clients: {paths.CertsPem}");
+
+        var bootstrap = BootstrapCommand(settings);
+        var tls = new TlsContext(paths, settings.Tls);
+
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddAkka("jdmail", (akka, _) =>
+        {
+            akka.AddHocon(config, HoconAddMode.Prepend);
+            ConfigurePersistence(akka, settings, paths);
+            akka.WithActors((system, registry) =>
+            {
+                var server = system.ActorOf(ServerActor.Props(settings, tls, bootstrap), "server");
+                registry.Register<ServerActor>(server);
+            });
+        });
+        return builder.Build();
+    }
+
+    private static void ConfigurePersistence(AkkaConfigurationBuilder akka, JdMailSettings settings, MailRootPaths paths)
+    {
+        switch (settings.PersistenceProvider)
+        {
+            case "sqlite":
+                akka.WithSqlPersistence(connectionString: $"Data Source={paths.ResolveJournal(settings.ConnectionString)}",
+                    providerName: ProviderName.SQLiteMS, autoInitialize: true);
+                break;
+            case "postgresql":
+                akka.WithSqlPersistence(connectionString: settings.ConnectionString, providerName: ProviderName.PostgreSQL15,
+                    databaseMapping: DatabaseMapping.PostgreSql, autoInitialize: true);
+                break;
+            default:
+                throw new ConfigurationException($"jdmail.persistence.provider '{settings.PersistenceProvider}' is not sqlite or postgresql");
+        }
+    }
+
+    /// <summary>The first-start accounts, with passwords hashed here so no clear password reaches the journal.</summary>
+    private static ApplyBootstrap BootstrapCommand(JdMailSettings settings)
+    {
+        var b = settings.Bootstrap;
+        var it = settings.Pbkdf2Iterations;
+        return new ApplyBootstrap(b.Domain, b.CtrlUser,
+            b.CtrlPassword.Length > 0 ? PasswordHasher.Hash(b.CtrlPassword, it) : null,
+            b.Users.Select(u => (u.Address, PasswordHasher.Hash(u.Password, it))).ToList(),
+            DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+    }
+
+    /// <summary>Asks the running server for its endpoints (waits until every endpoint has bound or failed).</summary>
+    public static Task<ServerEndpoints> EndpointsAsync(IHost host, TimeSpan timeout)
+    {
+        var registry = host.Services.GetRequiredService<ActorRegistry>();
+        return registry.Get<ServerActor>().Ask<ServerEndpoints>(new GetEndpoints(), timeout);
+    }
+}
