@@ -95,10 +95,26 @@ public sealed class Connection : IDisposable
         _ => p.ToString(),
     };
 
-    /// <summary>Closes after the queued writes have gone out, or at once if they cannot.</summary>
+    /// <summary>
+    /// Closes after the queued writes have gone out: TLS close_notify, then FIN, then input is read and dropped
+    /// for up to <paramref name="linger"/> so the client gets our last reply rather than a reset caused by the
+    /// bytes it was still sending (lingering close).
+    /// </summary>
     public async Task CloseAsync(TimeSpan linger)
     {
-        try { await _writes.WaitAsync(linger).ConfigureAwait(false); } catch { /* closing anyway */ }
+        using var cts = new CancellationTokenSource(linger);
+        try
+        {
+            await _writes.WaitAsync(cts.Token).ConfigureAwait(false);
+            if (_stream is SslStream ssl) await ssl.ShutdownAsync().WaitAsync(cts.Token).ConfigureAwait(false);
+            _socket.Shutdown(SocketShutdown.Send);
+            var sink = new byte[8192];
+            while (await _socket.ReceiveAsync(sink, SocketFlags.None, cts.Token).ConfigureAwait(false) > 0) { }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        {
+            // Closing anyway.
+        }
         Dispose();
     }
 

@@ -144,7 +144,7 @@ public abstract class LineSessionActor : ReceiveActor
         if (_closing) return;
         _closing = true;
         if (lastReply is not null) Conn.Send(lastReply);
-        Conn.CloseAsync(TimeSpan.FromSeconds(5)).PipeTo(Self, success: () => new Closed(), failure: _ => new Closed());
+        Conn.CloseAsync(TimeSpan.FromSeconds(2)).PipeTo(Self, success: () => new Closed(), failure: _ => new Closed());
     }
 
     private void Stop(string reason)
