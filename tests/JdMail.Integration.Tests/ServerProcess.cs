@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace JdMail.Integration.Tests;
+
+/// <summary>JdMail as a separate OS process (<c>dotnet jdmail.dll serve</c>), for tests that kill it.</summary>
+public sealed class ServerProcess : IDisposable
+{
+    private readonly Process _process;
+    public Dictionary<string, IPEndPoint> Endpoints { get; }
+    public int Pid => _process.Id;
+
+    private ServerProcess(Process process, Dictionary<string, IPEndPoint> endpoints)
+    {
+        _process = process;
+        Endpoints = endpoints;
+    }
+
+    public static async Task<ServerProcess> StartAsync(string mailRoot, string configFile)
+    {
+        var endpointsFile = Path.Combine(mailRoot, "endpoints.tab");
+        File.Delete(endpointsFile);
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "jdmail.dll"), "serve", "--mailroot", mailRoot, "--config", configFile })
+            psi.ArgumentList.Add(a);
+        var process = Process.Start(psi)!;
+        var output = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!File.Exists(endpointsFile))
+        {
+            if (process.HasExited || DateTime.UtcNow > deadline)
+            {
+                if (!process.HasExited) process.Kill();
+                lock (output) throw new Xunit.Sdk.XunitException($"server did not start:\n{output}");
+            }
+            await Task.Delay(50);
+        }
+        var endpoints = new Dictionary<string, IPEndPoint>();
+        foreach (var line in await File.ReadAllLinesAsync(endpointsFile))
+        {
+            if (line.StartsWith('#') || line.Length == 0) continue;
+            var f = line.Split('\t').Select(x => x.Trim('"')).ToArray();
+            endpoints[f[0]] = new IPEndPoint(IPAddress.Parse(f[3]), int.Parse(f[4]));
+        }
+        return new ServerProcess(process, endpoints);
+    }
+
+    /// <summary>SIGKILL: no shutdown hook, no flush, nothing.</summary>
+    public void KillHard()
+    {
+        _process.Kill(entireProcessTree: false);
+        _process.WaitForExit(10_000);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) KillHard();
+        _process.Dispose();
+    }
+}
