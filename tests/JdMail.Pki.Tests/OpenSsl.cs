@@ -46,7 +46,6 @@ public sealed class OpenSsl : IDisposable
         {
             psi.ArgumentList.Add(a);
         }
-        // Keep the user's openssl.cnf out of the picture except for what the test passes explicitly.
         using var p = Process.Start(psi)!;
         p.StandardInput.Close();
         var stdout = p.StandardOutput.ReadToEndAsync();
