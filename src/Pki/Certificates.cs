@@ -43,6 +43,37 @@ public static class Certificates
     }
 
     /// <summary>
+    /// Subordinate (intermediate) CA signed by <paramref name="caCert"/>: the CA profile plus pathLenConstraint
+    /// (default 0: it may issue end-entity certificates only) and an AKI pointing at its issuer.
+    /// </summary>
+    public static BcX509 IssueSubordinateCa(BcX509 caCert, AsymmetricKeyParameter caPrivateKey, SubjectFields subject,
+        AsymmetricKeyParameter subjectPublicKey, int days, DateTime notBeforeUtc, int pathLength = 0, string? crlUrl = null)
+    {
+        CheckIssuer(caCert, caPrivateKey);
+        ArgumentNullException.ThrowIfNull(subject);
+        if (subject.IsEmpty)
+        {
+            throw new PkiException("A CA certificate needs a subject (at least a common name).");
+        }
+        if (pathLength < 0)
+        {
+            throw new PkiException("The path length of a subordinate CA cannot be negative.");
+        }
+        CheckSubjectKey(subjectPublicKey);
+        var (notBefore, notAfter) = IssuerBoundValidity(caCert, notBeforeUtc, days);
+        var issuerKeyId = Signing.KeyIdOf(caCert);
+        return Build(caCert.SubjectDN, subject.ToX509Name(), subjectPublicKey, caPrivateKey, notBefore, notAfter, null, g =>
+        {
+            g.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(pathLength));
+            g.AddExtension(X509Extensions.KeyUsage, true,
+                new KeyUsage(KeyUsage.KeyCertSign | KeyUsage.CrlSign | KeyUsage.DigitalSignature));
+            g.AddExtension(X509Extensions.SubjectKeyIdentifier, false, Signing.SubjectKeyId(subjectPublicKey));
+            g.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, new AuthorityKeyIdentifier(issuerKeyId));
+            AddCrlDistributionPoint(g, crlUrl);
+        });
+    }
+
+    /// <summary>
     /// Server certificate signed by the CA: CA:FALSE, keyUsage critical digitalSignature (+keyEncipherment for
     /// RSA key transport), EKU serverAuth, SAN always present (the CN is added when missing), AKI + SKI, and a CRL
     /// distribution point when <paramref name="crlUrl"/> is given. notAfter is cut back to the CA's notAfter.

@@ -61,6 +61,10 @@ public static class KeyMaterial
     public static AsymmetricKeyParameter ReadPrivateKeyPem(string pem, string? passphrase = null)
     {
         ArgumentNullException.ThrowIfNull(pem);
+        if (passphrase is null && (pem.Contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") || pem.Contains("Proc-Type: 4,ENCRYPTED")))
+        {
+            throw new PkiException("The private key is encrypted; a passphrase is required.");
+        }
         try
         {
             using var reader = new PemReader(new StringReader(pem), passphrase is null ? null : new Password(passphrase));
