@@ -94,6 +94,7 @@ public sealed class ServerActor : ReceiveActor
         return e.Protocol switch
         {
             Protocol.Smtp => socket => SmtpSessionActor.Props(socket, e, tls, settings.Smtp, settings.HostName, paths, directory, delivery),
+            Protocol.Pop3 => socket => Pop3.Pop3SessionActor.Props(socket, e, tls, settings.Pop3, settings.HostName, paths, directory),
             _ => null,
         };
     }
