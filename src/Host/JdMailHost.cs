@@ -17,10 +17,12 @@ namespace JdMail.Host;
 /// <summary>Builds the JdMail server host: configuration, first start, persistence, and the actor tree.</summary>
 public static class JdMailHost
 {
-    public static IHost Build(string? mailRoot, string? configFile, Action<string>? log = null)
+    public static IHost Build(string? mailRoot, string? configFile, Action<string>? log = null, string overrides = "")
     {
         log ??= Console.WriteLine;
         var config = HoconLoader.Load(configFile);
+        // Command-line switches win over every file.
+        if (overrides.Length > 0) config = Akka.Configuration.ConfigurationFactory.ParseString(overrides).WithFallback(config);
         var settings = JdMailSettings.Create(config, mailRoot);
         var paths = new MailRootPaths(settings.MailRoot);
         System.IO.Directory.CreateDirectory(settings.MailRoot);
