@@ -32,7 +32,7 @@ public static class JdMailHost
         if (first.ServerCertificateIssued) log($"first start: server certificate issued and installed: {first.ServerSubject}");
         log($"trust this CA in mail clients: {paths.CertsPem}");
 
-        var bootstrap = BootstrapCommand(settings);
+        ApplyBootstrap Bootstrap() => BootstrapCommand(settings);
         var tls = new TlsContext(paths, settings.Tls);
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
@@ -43,7 +43,7 @@ public static class JdMailHost
             ConfigurePersistence(akka, settings, paths);
             akka.WithActors((system, registry) =>
             {
-                var server = system.ActorOf(ServerActor.Props(settings, tls, bootstrap), "server");
+                var server = system.ActorOf(ServerActor.Props(settings, tls, Bootstrap), "server");
                 registry.Register<ServerActor>(server);
             });
         });
