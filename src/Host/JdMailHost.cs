@@ -25,7 +25,8 @@ public static class JdMailHost
         var paths = new MailRootPaths(settings.MailRoot);
         System.IO.Directory.CreateDirectory(settings.MailRoot);
 
-        var first = FirstStartPki.Ensure(settings, DateTime.UtcNow);
+        var caSettings = CaSettings.Create(config.GetConfig("jdmail.ca"));
+        var first = FirstStartPki.Ensure(settings, DateTime.UtcNow, caSettings.Passphrase);
         if (first.CaCreated) log($"first start: private CA created: {first.CaSubject}");
         if (first.ServerCertificateIssued) log($"first start: server certificate issued and installed: {first.ServerSubject}");
         log($"trust this CA in mail clients: {paths.CertsPem}");
@@ -41,7 +42,8 @@ public static class JdMailHost
             ConfigurePersistence(akka, settings, paths);
             akka.WithActors((system, registry) =>
             {
-                var server = system.ActorOf(ServerActor.Props(settings, tls, bootstrap), "server");
+                var server = system.ActorOf(ServerActor.Props(settings, tls, bootstrap, caSettings,
+                    ca => registry.Register<CertificateAuthorityActor>(ca)), "server");
                 registry.Register<ServerActor>(server);
             });
         });
