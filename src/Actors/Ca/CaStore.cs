@@ -77,7 +77,8 @@ public sealed partial class CaStore
     {
         var aside = Path.Combine(Paths.SslConf, $".deleted-{id}-{Guid.NewGuid():N}");
         if (!System.IO.Directory.Exists(Dir(id))) return aside;
-        Durable.Move(Dir(id), aside);
+        System.IO.Directory.Move(Dir(id), aside);
+        Durable.SyncDirectory(Paths.SslConf);
         _caKeys.TryRemove(id, out _);
         return aside;
     }
@@ -85,7 +86,9 @@ public sealed partial class CaStore
     /// <summary>Puts a folder moved aside back (the deletion was not journaled).</summary>
     public void MoveBack(string id, string aside)
     {
-        if (System.IO.Directory.Exists(aside)) Durable.Move(aside, Dir(id));
+        if (!System.IO.Directory.Exists(aside)) return;
+        System.IO.Directory.Move(aside, Dir(id));
+        Durable.SyncDirectory(Paths.SslConf);
     }
 
     /// <summary>Removes hidden folders left by operations interrupted by a crash.</summary>
