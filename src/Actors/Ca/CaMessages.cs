@@ -106,8 +106,11 @@ public sealed record CertificateListResult(IReadOnlyList<CaItem> Items, string? 
 public sealed record CertificateDetailsResult(CaItem Item, string Text);
 public sealed record ArtefactResult(string Id, ArtefactKind Kind, string FileName, string ContentType, byte[] Content);
 public sealed record FormDefaultsResult(CertificateForm Form);
+/// <param name="Problems">Files missing or unusable (the CA keeps running; each line says how to fix it).</param>
+/// <param name="Warnings">Expiry warnings: the current CA or the installed certificate ends within 30 days, or has ended.</param>
 public sealed record CaStatusResult(string? CurrentCaId, string? InstalledId, IReadOnlyList<string> TrustedCaIds,
-    long LastCrlNumber, IReadOnlyList<CrlRecord> Crls, int ItemCount, IReadOnlyList<string> Problems);
+    long LastCrlNumber, IReadOnlyList<CrlRecord> Crls, int ItemCount, IReadOnlyList<string> Problems,
+    IReadOnlyList<string> Warnings);
 
 // Notifications on the EventStream, for the TLS layer and live sessions.
 

@@ -106,6 +106,21 @@ public sealed record CaState(
             ? Math.Max(0, crl.NextUpdate - (long)reissueBefore.TotalSeconds - nowUnix) : 0).Min();
     }
 
+    /// <summary>Expiry warnings for the current CA and the installed certificate (within <paramref name="within"/>).</summary>
+    public IReadOnlyList<string> ExpiryWarnings(long nowUnix, TimeSpan within)
+    {
+        var warnings = new List<string>();
+        foreach (var (id, what) in new[] { (CurrentCaId, "The CA"), (InstalledId, "The installed server certificate") })
+        {
+            if (id is null || Find(id) is not { NotAfter: > 0 } item) continue;
+            var left = item.NotAfter - nowUnix;
+            if (left <= 0) warnings.Add($"{what} {id} expired {DateTimeOffset.FromUnixTimeSeconds(item.NotAfter):u}; issue and install a new one.");
+            else if (left <= (long)within.TotalSeconds)
+                warnings.Add($"{what} {id} expires {DateTimeOffset.FromUnixTimeSeconds(item.NotAfter):u}, in {left / 86400} day(s); renew it now.");
+        }
+        return warnings;
+    }
+
     /// <summary>Checks a command and decides its id and fields. No I/O, no crypto.</summary>
     public (CaPlan? Plan, CaRejected? Rejection) Process(ICaCommand command, CaSettings settings)
     {

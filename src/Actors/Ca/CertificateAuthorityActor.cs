@@ -253,7 +253,7 @@ public sealed class CertificateAuthorityActor : ReceivePersistentActor, IWithTim
             }
         }
         return new CaStatusResult(_state.CurrentCaId, _state.InstalledId, _state.TrustedCaIds, _state.LastCrlNumber,
-            _state.Crls.Values.ToList(), _state.Items.Count, problems);
+            _state.Crls.Values.ToList(), _state.Items.Count, problems, _state.ExpiryWarnings(Now(), TimeSpan.FromDays(30)));
     }
 
     private object Show(string id)

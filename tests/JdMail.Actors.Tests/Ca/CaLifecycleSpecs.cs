@@ -246,3 +246,26 @@ public sealed class CaLifecycleSpecs(ITestOutputHelper output) : CaTestBase(outp
         Assert.Single(System.IO.Directory.GetDirectories(Path.Combine(Root, "sslconf")));
     }
 }
+
+/// <summary>Ordering: one mutating operation at a time, the rest wait their turn.</summary>
+public sealed class CaOrderingSpecs(Xunit.Abstractions.ITestOutputHelper output) : CaTestBase(output)
+{
+    [Fact]
+    public async Task Commands_sent_together_are_carried_out_one_at_a_time_in_arrival_order()
+    {
+        var ca = StartCa();
+        await CreateCaAsync(ca);
+        var probe = CreateTestProbe();
+        for (var i = 0; i < 10; i++)
+            ca.Tell(new IssueServerCertificate(new CertificateForm($"n{i}.example.test", KeyType: i % 3 == 0 ? "rsa2048" : "ec256")), probe);
+        ca.Tell(new RevokeCertificate("server-2"), probe);
+        var ids = new List<string>();
+        for (var i = 0; i < 10; i++) ids.Add((await probe.ExpectMsgAsync<CertificateIssuedResult>(Slow)).Item.Id);
+        Assert.Equal(Enumerable.Range(2, 10).Select(n => $"server-{n}"), ids);
+        var revoked = await probe.ExpectMsgAsync<CertificateRevokedResult>(Slow);
+        Assert.Equal(("server-2", CaStatuses.Revoked), (revoked.Item.Id, revoked.Item.Status));
+        var show = await AskOk<CertificateDetailsResult>(ca, new ShowCertificate("server-2"));
+        Assert.Contains("status: revoked", show.Text);
+        Assert.Contains("n0.example.test", show.Text);
+    }
+}
