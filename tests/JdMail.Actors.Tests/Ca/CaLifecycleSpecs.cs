@@ -24,7 +24,7 @@ public sealed class CaLifecycleSpecs(ITestOutputHelper output) : CaTestBase(outp
     {
         var settings = CaSettings.Default with { SnapshotEvery = 3 };
         var ca = StartCa(settings);
-        await CreateCaAsync(ca);
+        await CreateCaAndFirstCrlAsync(ca);
         var a = await IssueServerAsync(ca, "a.example.test");
         await IssueServerAsync(ca, "b.example.test", "10.0.0.1");
         await AskOk<CertificateIssuedResult>(ca, new IssueClientCertificate(new CertificateForm(Email: "c@example.test")));
@@ -178,7 +178,7 @@ public sealed class CaLifecycleSpecs(ITestOutputHelper output) : CaTestBase(outp
     {
         var journal = TestJournal.FromRef(Persistence.Instance.Apply(Sys).JournalFor(null));
         var ca = StartCa();
-        await CreateCaAsync(ca);
+        await CreateCaAndFirstCrlAsync(ca);
         var folders = System.IO.Directory.GetDirectories(Path.Combine(Root, "sslconf")).Order().ToArray();
 
         await journal.OnWrite.Fail();
@@ -203,7 +203,7 @@ public sealed class CaLifecycleSpecs(ITestOutputHelper output) : CaTestBase(outp
     {
         var journal = TestJournal.FromRef(Persistence.Instance.Apply(Sys).JournalFor(null));
         var ca = StartCa();
-        await CreateCaAsync(ca);
+        await CreateCaAndFirstCrlAsync(ca);
         var first = await AskOk<CertificateIssuedResult>(ca, new IssueServerCertificate(new CertificateForm("one.example.test"), InstallNow: true));
         var second = await IssueServerAsync(ca, "two.example.test");
         var certBefore = await File.ReadAllTextAsync(Paths.ServerCert);

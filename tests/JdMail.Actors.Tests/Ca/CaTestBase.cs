@@ -55,6 +55,18 @@ public abstract class CaTestBase : Akka.TestKit.Xunit2.TestKit
     protected Task<CaCreatedResult> CreateCaAsync(IActorRef ca, string cn = "Test Root CA", bool replace = false) =>
         AskOk<CaCreatedResult>(ca, new CreateCa(new CertificateForm(cn, Country: "CN", Organization: "JdMail Test"), replace));
 
+    /// <summary>Creates the CA and waits for its first CRL (signed right after creation by the CRL timer), so a
+    /// test that changes the journal's behaviour afterwards is not raced by that write.</summary>
+    protected async Task<CaCreatedResult> CreateCaAndFirstCrlAsync(IActorRef ca)
+    {
+        var probe = CreateTestProbe();
+        Sys.EventStream.Subscribe(probe, typeof(CrlPublishedNotice));
+        var created = await CreateCaAsync(ca);
+        await probe.ExpectMsgAsync<CrlPublishedNotice>(Slow);
+        Sys.EventStream.Unsubscribe(probe);
+        return created;
+    }
+
     protected Task<CertificateIssuedResult> IssueServerAsync(IActorRef ca, string cn = "mail.example.test", params string[] names) =>
         AskOk<CertificateIssuedResult>(ca, new IssueServerCertificate(new CertificateForm(cn, Organization: "JdMail Test", Names: names)));
 
