@@ -50,16 +50,25 @@ public static class CaWork
                 _ => throw new CaWorkException(CaCodes.Invalid, $"Unknown CA command {plan.Command.GetType().Name}."),
             };
         }
-        catch (Exception e)
+        catch (CaWorkException)
         {
             RunUndo(undo);
-            throw e switch
-            {
-                CaWorkException => e,
-                PkiException => new CaWorkException(CaCodes.Invalid, e.Message, e),
-                IOException or UnauthorizedAccessException => new CaWorkException(CaCodes.Storage, $"File system error: {e.Message}", e),
-                _ => e,
-            };
+            throw;
+        }
+        catch (PkiException e)
+        {
+            RunUndo(undo);
+            throw new CaWorkException(CaCodes.Invalid, e.Message, e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            RunUndo(undo);
+            throw new CaWorkException(CaCodes.Storage, $"File system error: {e.Message}", e);
+        }
+        catch
+        {
+            RunUndo(undo);
+            throw;
         }
     }
 
