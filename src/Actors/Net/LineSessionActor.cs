@@ -65,6 +65,8 @@ public abstract class LineSessionActor : ReceiveActor
         Receive<TlsEstablished>(t =>
         {
             ClientCertificate = TlsContext.VerdictFor(Conn.Tls!);
+            // A session that runs on a client certificate ends when the CA revokes it, not at the next handshake.
+            if (ClientCertificate?.Certificate is not null) Context.System.EventStream.Subscribe(Self, typeof(Ca.CertificateRevokedNotice));
             Log.Debug("{0} {1}: TLS {2}{3}", Endpoint.Name, Conn.Remote, Conn.TlsDescription,
                 ClientCertificate?.Certificate is { } cc ? $", client certificate {cc.Subject} ({ClientCertificate.Reason})" : "");
             _suspended = false;
@@ -74,6 +76,13 @@ public abstract class LineSessionActor : ReceiveActor
         Receive<TlsFailed>(f => Stop($"TLS handshake failed: {f.Error.GetBaseException().Message}" +
             (TlsContext.LastRejection is { } why ? $" ({why})" : "")));
         Receive<OutputDrained>(_ => Pump());
+        Receive<Ca.CertificateRevokedNotice>(n =>
+        {
+            var serial = n.Serial.ToLowerInvariant().TrimStart('0');
+            if (_closing || ClientCertificate?.SerialKey != (serial.Length == 0 ? "0" : serial)) return;
+            Log.Warning("{0} {1}: client certificate {2} revoked; closing the session", Endpoint.Name, Conn.Remote, n.Id);
+            Close(RevokedReply);
+        });
         Receive<Closed>(_ => Context.Stop(Self));
         Receive<ReceiveTimeout>(_ => { if (!_closing) OnIdleTimeout(); });
     }
@@ -98,6 +107,9 @@ public abstract class LineSessionActor : ReceiveActor
     protected abstract void OnLineTooLong();
 
     protected abstract void OnIdleTimeout();
+
+    /// <summary>Last words to a client whose certificate was revoked while the session ran.</summary>
+    protected abstract string RevokedReply { get; }
 
     /// <summary>The raw consumer installed with <see cref="BeginRaw"/> reached its end.</summary>
     protected virtual void OnRawFinished() { }

@@ -126,6 +126,8 @@ public sealed class Pop3SessionActor : LineSessionActor
         base.PostStop();
     }
 
+    protected override string RevokedReply => "-ERR [AUTH] Client certificate revoked, closing connection\r\n";
+
     protected override void OnConnected() => Reply(Pop3Reply.Greeting(_host));
 
     protected override void OnLineTooLong() => Close(Pop3Reply.LineTooLong.ToWire());

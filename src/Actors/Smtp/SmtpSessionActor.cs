@@ -94,6 +94,8 @@ public sealed class SmtpSessionActor : LineSessionActor
 
     protected override void OnConnected() => Reply(SmtpReply.Greeting(_host));
 
+    protected override string RevokedReply => new SmtpReply(421, "4.7.1", "Client certificate revoked, closing connection").ToWire();
+
     protected override void OnLineTooLong() => Close(SmtpReply.LineTooLong.ToWire());
 
     protected override void OnIdleTimeout() => Close(SmtpReply.Timeout(_host).ToWire());
