@@ -59,9 +59,22 @@ public sealed class TlsContext
             RemoteCertificateValidationCallback = policy.Request ? ValidateClient : null,
             // RFC 7457 / RFC 9325 §3.5: no renegotiation.
             AllowRenegotiation = false,
+            CipherSuitesPolicy = Ciphers,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
         };
     }
+
+    /// <summary>
+    /// RFC 9325 §4.2: forward-secret AEAD suites only. TLS 1.2 without the CBC suites leaves nothing for
+    /// LUCKY13-style padding oracles; TLS 1.3 suites are all AEAD.
+    /// </summary>
+    private static readonly CipherSuitesPolicy? Ciphers = OperatingSystem.IsWindows() ? null : new CipherSuitesPolicy(
+    [
+        TlsCipherSuite.TLS_AES_256_GCM_SHA384, TlsCipherSuite.TLS_CHACHA20_POLY1305_SHA256, TlsCipherSuite.TLS_AES_128_GCM_SHA256,
+        TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, TlsCipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    ]);
 
     /// <summary>For <see cref="SslStream.AuthenticateAsServerAsync(ServerOptionsSelectionCallback, object?, CancellationToken)"/>.</summary>
     public ValueTask<SslServerAuthenticationOptions> SelectOptions(SslStream stream, SslClientHelloInfo hello, object? state, CancellationToken cancel) =>
