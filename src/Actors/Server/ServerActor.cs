@@ -3,6 +3,7 @@ using System.Text;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Pattern;
+using JdMail.Actors.Ctrl;
 using JdMail.Actors.Directory;
 using JdMail.Actors.Net;
 using JdMail.Actors.Settings;
@@ -27,6 +28,7 @@ public sealed class ServerActor : ReceiveActor
     private readonly MailRootPaths _paths;
     private readonly ApplyBootstrap _bootstrap;
     private readonly TlsContext _tls;
+    private readonly CtrlAccessGuard _ctrlGuard;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<ListenerBound> _bound = [];
     private readonly List<ListenerFailed> _failed = [];
@@ -48,6 +50,7 @@ public sealed class ServerActor : ReceiveActor
         _paths = new MailRootPaths(settings.MailRoot);
         _bootstrap = bootstrap;
         _tls = tls;
+        _ctrlGuard = new CtrlAccessGuard(settings.MailRoot, settings.Ctrl);
 
         Receive<BootstrapDone>(_ => OpenEndpoints());
         Receive<BootstrapFailed>(f =>
@@ -91,9 +94,11 @@ public sealed class ServerActor : ReceiveActor
     private Func<System.Net.Sockets.Socket, Props>? SessionFactory(EndpointSettings e)
     {
         var (settings, tls, paths, directory, delivery) = (_settings, _tls, _paths, Directory, Delivery);
+        var ctrlGuard = _ctrlGuard;
         return e.Protocol switch
         {
             Protocol.Smtp => socket => SmtpSessionActor.Props(socket, e, tls, settings.Smtp, settings.HostName, paths, directory, delivery),
+            Protocol.Ctrl => socket => CtrlSessionActor.Props(socket, e, tls, new CtrlServices(settings.Ctrl, ctrlGuard, directory, settings.Pbkdf2Iterations)),
             _ => null,
         };
     }
