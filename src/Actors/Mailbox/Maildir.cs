@@ -30,8 +30,11 @@ public static class Maildir
         if (Contains(maildir, baseName)) return baseName;
         var tmp = Path.Combine(maildir, "tmp", baseName);
         long size;
+        // A leftover tmp file from an interrupted attempt is replaced; mail is readable by its owner only.
+        var options = Durable.CreateNewOptions(Durable.PrivateFile, 64 * 1024);
+        options.Mode = FileMode.Create;
         using (var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024))
-        using (var output = new FileStream(tmp, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, BufferSize = 64 * 1024 }))
+        using (var output = new FileStream(tmp, options))
         {
             input.Seek(offset, SeekOrigin.Begin);
             input.CopyTo(output);

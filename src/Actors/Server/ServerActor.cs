@@ -98,6 +98,7 @@ public sealed class ServerActor : ReceiveActor
         return e.Protocol switch
         {
             Protocol.Smtp => socket => SmtpSessionActor.Props(socket, e, tls, settings.Smtp, settings.HostName, paths, directory, delivery),
+            Protocol.Pop3 => socket => Pop3.Pop3SessionActor.Props(socket, e, tls, settings.Pop3, settings.HostName, paths, directory),
             Protocol.Ctrl => socket => CtrlSessionActor.Props(socket, e, tls, new CtrlServices(settings.Ctrl, ctrlGuard, directory, settings.Pbkdf2Iterations)),
             _ => null,
         };
