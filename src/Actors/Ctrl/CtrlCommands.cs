@@ -60,3 +60,49 @@ public sealed record QuitCommand : CtrlCommand { public override string Verb => 
 
 /// <summary>A line that is not a valid command; <paramref name="Reply"/> says why.</summary>
 public sealed record InvalidCtrlCommand(CtrlReply Reply) : CtrlCommand { public override string Verb => ""; }
+
+// Certificate commands (issue 4 §4). Arguments are "name" "value" pairs like uservarsset's; the parser checks the
+// names each command accepts and that none is given twice.
+/// <summary>A form field given as a <c>"name" "value"</c> pair (names lower case).</summary>
+public sealed record CtrlField(string Name, string Value);
+
+/// <summary>Commands that fill a certificate form from name/value pairs.</summary>
+public abstract record CtrlFormCommand(IReadOnlyList<CtrlField> Fields) : CtrlCommand
+{
+    public string? Field(string name) => Fields.FirstOrDefault(f => f.Name == name)?.Value;
+}
+
+/// <summary>cacreate: c st l o ou cn email keyspec days note replace [from].</summary>
+public sealed record CaCreateCommand(IReadOnlyList<CtrlField> Fields) : CtrlFormCommand(Fields) { public override string Verb => "cacreate"; }
+/// <summary>cainfo: the current private CA.</summary>
+public sealed record CaInfoCommand : CtrlCommand { public override string Verb => "cainfo"; }
+/// <summary>caget der|pem: the CA certificate (DER as base64 lines).</summary>
+public sealed record CaGetCommand(string Format) : CtrlCommand { public override string Verb => "caget"; }
+/// <summary>certreq (public-CA mode, key plus CSR): c st l o ou cn email san keyspec note [from].</summary>
+public sealed record CertReqCommand(IReadOnlyList<CtrlField> Fields) : CtrlFormCommand(Fields) { public override string Verb => "certreq"; }
+/// <summary>certimport id, then a +00101 upload of the PEM certificate and chain the public CA returned.</summary>
+public sealed record CertImportCommand(string Id) : CtrlCommand { public override string Verb => "certimport"; }
+/// <summary>certself (self-signed server certificate): c st l o ou cn email san keyspec days install note [from].</summary>
+public sealed record CertSelfCommand(IReadOnlyList<CtrlField> Fields) : CtrlFormCommand(Fields) { public override string Verb => "certself"; }
+/// <summary>certserver (signed by the private CA): c st l o ou cn email san keyspec days install note [from].</summary>
+public sealed record CertServerCommand(IReadOnlyList<CtrlField> Fields) : CtrlFormCommand(Fields) { public override string Verb => "certserver"; }
+/// <summary>certclient (.p12 with a generated password): cn email keyspec days p12profile note [from].</summary>
+public sealed record CertClientCommand(IReadOnlyList<CtrlField> Fields) : CtrlFormCommand(Fields) { public override string Verb => "certclient"; }
+/// <summary>certlist [type].</summary>
+public sealed record CertListCommand(string? Type) : CtrlCommand { public override string Verb => "certlist"; }
+/// <summary>certshow id.</summary>
+public sealed record CertShowCommand(string Id) : CtrlCommand { public override string Verb => "certshow"; }
+/// <summary>certget id cert|chain|key|csr|der|p12 (binary as base64 lines).</summary>
+public sealed record CertGetCommand(string Id, string Kind) : CtrlCommand { public override string Verb => "certget"; }
+/// <summary>certinstall id: becomes server.cert/server.key, used from the next handshake.</summary>
+public sealed record CertInstallCommand(string Id) : CtrlCommand { public override string Verb => "certinstall"; }
+/// <summary>certrevoke id [reason].</summary>
+public sealed record CertRevokeCommand(string Id, string Reason) : CtrlCommand { public override string Verb => "certrevoke"; }
+/// <summary>certdelete id.</summary>
+public sealed record CertDeleteCommand(string Id) : CtrlCommand { public override string Verb => "certdelete"; }
+/// <summary>crlget [pem|der]: the current CA's CRL.</summary>
+public sealed record CrlGetCommand(string Format) : CtrlCommand { public override string Verb => "crlget"; }
+/// <summary>certprofiles: the generation info of earlier items, reusable with "from" "id".</summary>
+public sealed record CertProfilesCommand : CtrlCommand { public override string Verb => "certprofiles"; }
+/// <summary>diag: rows "area" "item" "status" "detail".</summary>
+public sealed record DiagCommand : CtrlCommand { public override string Verb => "diag"; }

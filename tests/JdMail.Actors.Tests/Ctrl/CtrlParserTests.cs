@@ -81,4 +81,77 @@ public sealed class CtrlParserTests
         Assert.DoesNotContain("s3cret", Parse("userpasswd", "d", "u", "s3cret").ToString());
         Assert.DoesNotContain("s3cret", Parse("userauth", "d", "u", "s3cret").ToString());
     }
+
+    [Fact]
+    public void Certificate_forms_take_name_value_pairs_with_case_insensitive_names()
+    {
+        var c = Assert.IsType<CertServerCommand>(Parse("certserver", "CN", "mail.example.test", "san", "mail.example.test,*.example.test", "install", "1", "note", "服务器"));
+        Assert.Equal("mail.example.test", c.Field("cn"));
+        Assert.Equal("1", c.Field("install"));
+        Assert.Equal("服务器", c.Field("note"));
+        Assert.Null(c.Field("days"));
+        Assert.Empty(Assert.IsType<CaCreateCommand>(Parse("cacreate")).Fields);
+    }
+
+    [Theory]
+    [InlineData("cacreate", "san")]          // a CA has no subjectAltName field
+    [InlineData("certclient", "install")]    // client certificates are not installed
+    [InlineData("certreq", "days")]          // the public CA decides the validity
+    [InlineData("certself", "password")]
+    public void A_field_a_form_does_not_have_is_bad_syntax(string verb, string field)
+    {
+        var invalid = Assert.IsType<InvalidCtrlCommand>(Parse(verb, field, "x"));
+        Assert.Equal(103, invalid.Reply.Code);
+        Assert.Contains(field, invalid.Reply.Text);
+    }
+
+    [Fact]
+    public void A_field_given_twice_or_without_a_value_is_bad_syntax()
+    {
+        Assert.Equal(103, Assert.IsType<InvalidCtrlCommand>(Parse("certserver", "cn", "a", "CN", "b")).Reply.Code);
+        Assert.Equal(CtrlReply.BadCommand, Assert.IsType<InvalidCtrlCommand>(Parse("certserver", "cn")).Reply);
+    }
+
+    [Theory]
+    [InlineData("caget", "pem")]
+    [InlineData("caget", "DER")]
+    [InlineData("crlget")]
+    [InlineData("crlget", "der")]
+    [InlineData("certget", "srv-1", "p12")]
+    [InlineData("certlist")]
+    [InlineData("certlist", "client")]
+    [InlineData("certrevoke", "c-1")]
+    [InlineData("certrevoke", "c-1", "keyCompromise")]
+    [InlineData("certimport", "req-1")]
+    [InlineData("cainfo")]
+    [InlineData("certprofiles")]
+    [InlineData("diag")]
+    public void Certificate_queries_accept_their_arguments(params string[] tokens)
+    {
+        Assert.IsNotType<InvalidCtrlCommand>(Parse(tokens));
+    }
+
+    [Theory]
+    [InlineData("caget")]
+    [InlineData("caget", "p12")]
+    [InlineData("crlget", "txt")]
+    [InlineData("certget", "srv-1")]
+    [InlineData("certget", "srv-1", "pfx")]
+    [InlineData("certshow")]
+    [InlineData("certinstall", "a", "b")]
+    [InlineData("certrevoke")]
+    [InlineData("certdelete")]
+    [InlineData("diag", "x")]
+    public void Certificate_commands_with_wrong_arguments_are_bad_syntax(params string[] tokens)
+    {
+        Assert.Equal(103, Assert.IsType<InvalidCtrlCommand>(Parse(tokens)).Reply.Code);
+    }
+
+    [Fact]
+    public void Download_formats_are_read_case_insensitively_and_kept_lower_case()
+    {
+        Assert.Equal(new CaGetCommand("der"), Parse("caget", "DER"));
+        Assert.Equal(new CertGetCommand("Srv-1", "p12"), Parse("certget", "Srv-1", "P12"));
+        Assert.Equal(new CrlGetCommand("pem"), Parse("crlget"));
+    }
 }
