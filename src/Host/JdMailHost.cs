@@ -17,10 +17,12 @@ namespace JdMail.Host;
 /// <summary>Builds the JdMail server host: configuration, first start, persistence, and the actor tree.</summary>
 public static class JdMailHost
 {
-    public static IHost Build(string? mailRoot, string? configFile, Action<string>? log = null)
+    public static IHost Build(string? mailRoot, string? configFile, Action<string>? log = null, string overrides = "")
     {
         log ??= Console.WriteLine;
         var config = HoconLoader.Load(configFile);
+        // Command-line switches win over every file.
+        if (overrides.Length > 0) config = Akka.Configuration.ConfigurationFactory.ParseString(overrides).WithFallback(config);
         var settings = JdMailSettings.Create(config, mailRoot);
         var paths = new MailRootPaths(settings.MailRoot);
         System.IO.Directory.CreateDirectory(settings.MailRoot);
@@ -30,7 +32,7 @@ public static class JdMailHost
         if (first.ServerCertificateIssued) log($"first start: server certificate issued and installed: {first.ServerSubject}");
         log($"trust this CA in mail clients: {paths.CertsPem}");
 
-        var bootstrap = BootstrapCommand(settings);
+        ApplyBootstrap Bootstrap() => BootstrapCommand(settings);
         var tls = new TlsContext(paths, settings.Tls);
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
@@ -41,7 +43,7 @@ public static class JdMailHost
             ConfigurePersistence(akka, settings, paths);
             akka.WithActors((system, registry) =>
             {
-                var server = system.ActorOf(ServerActor.Props(settings, tls, bootstrap), "server");
+                var server = system.ActorOf(ServerActor.Props(settings, tls, Bootstrap), "server");
                 registry.Register<ServerActor>(server);
             });
         });

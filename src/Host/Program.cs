@@ -11,13 +11,21 @@ public static class Program
     {
         var mailRoot = new Option<string?>("--mailroot") { Description = "MailRoot folder (default: jdmail.mailroot, ./mailroot)" };
         var config = new Option<string?>("--config") { Description = "HOCON file whose keys override config/hocon/jdmail.conf" };
-        var serve = new Command("serve", "Run the JdMail server until SIGTERM or Ctrl+C") { mailRoot, config };
+        // XMail start-up switches that switch off the implicit-TLS listeners.
+        var noPop3s = new Option<bool>("--no-pop3s", "-B-") { Description = "Do not open the POP3S listener (XMail -B-)" };
+        var noSmtps = new Option<bool>("--no-smtps", "-X-") { Description = "Do not open the SMTPS listener (XMail -X-)" };
+        var noCtrls = new Option<bool>("--no-ctrls", "-W-") { Description = "Do not open the CTRLS listener (XMail -W-)" };
+        var serve = new Command("serve", "Run the JdMail server until SIGTERM or Ctrl+C") { mailRoot, config, noPop3s, noSmtps, noCtrls };
         serve.SetAction(async (parse, cancel) =>
         {
             IHost host;
             try
             {
-                host = JdMailHost.Build(parse.GetValue(mailRoot), parse.GetValue(config));
+                var switches = new List<string>();
+                if (parse.GetValue(noPop3s)) switches.Add("jdmail.listeners.pop3s.enabled = false");
+                if (parse.GetValue(noSmtps)) switches.Add("jdmail.listeners.smtps.enabled = false");
+                if (parse.GetValue(noCtrls)) switches.Add("jdmail.listeners.ctrls.enabled = false");
+                host = JdMailHost.Build(parse.GetValue(mailRoot), parse.GetValue(config), overrides: string.Join("\n", switches));
             }
             catch (Exception e) when (e is IOException or Akka.Configuration.ConfigurationException or InvalidOperationException or JdMail.Pki.PkiException or UnauthorizedAccessException)
             {

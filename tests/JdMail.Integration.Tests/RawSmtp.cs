@@ -22,6 +22,30 @@ public sealed class RawSmtp : IDisposable
 
     public Stream Stream => _stream;
 
+    /// <summary>Implicit TLS (SMTPS/POP3S), optionally presenting a client certificate.</summary>
+    public static async Task<RawSmtp> ConnectTlsAsync(int port, System.Security.Cryptography.X509Certificates.X509Certificate2 ca, Tls.ClientCert? client = null)
+    {
+        var raw = await ConnectAsync(port);
+        var ssl = new SslStream(raw._stream, false);
+        var options = new SslClientAuthenticationOptions { TargetHost = "localhost", RemoteCertificateValidationCallback = TrustedCa.Callback(ca) };
+        if (client is not null) options.ClientCertificateContext = SslStreamCertificateContext.Create(client.WithKey, client.Chain, offline: true);
+        await ssl.AuthenticateAsClientAsync(options).WaitAsync(TimeSpan.FromSeconds(10));
+        raw._stream = ssl;
+        return raw;
+    }
+
+    /// <summary>Reads a whole multi-line reply (SMTP "250-" lines, or a POP3 list up to ".") and returns its lines.</summary>
+    public async Task<List<string>> ReadReplyLinesAsync(bool pop3List = false)
+    {
+        var lines = new List<string>();
+        while (await ReadLineAsync() is { } l)
+        {
+            lines.Add(l);
+            if (pop3List ? l == "." || l.StartsWith("-ERR") : l.Length < 4 || l[3] != '-') break;
+        }
+        return lines;
+    }
+
     public async Task StartTlsAsync(System.Security.Cryptography.X509Certificates.X509Certificate2 ca)
     {
         var ssl = new SslStream(_stream, false, TrustedCa.Callback(ca));

@@ -16,7 +16,7 @@ public sealed class ServerProcess : IDisposable
         Endpoints = endpoints;
     }
 
-    public static async Task<ServerProcess> StartAsync(string mailRoot, string configFile)
+    public static async Task<ServerProcess> StartAsync(string mailRoot, string configFile, params string[] extraArgs)
     {
         var endpointsFile = Path.Combine(mailRoot, "endpoints.tab");
         File.Delete(endpointsFile);
@@ -26,7 +26,7 @@ public sealed class ServerProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "jdmail.dll"), "serve", "--mailroot", mailRoot, "--config", configFile })
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "jdmail.dll"), "serve", "--mailroot", mailRoot, "--config", configFile }.Concat(extraArgs))
             psi.ArgumentList.Add(a);
         var process = Process.Start(psi)!;
         var output = new System.Text.StringBuilder();

@@ -73,12 +73,12 @@ public sealed class Connection : IDisposable
     /// Wraps the stream in TLS and runs the server handshake. Callers first make sure no read is outstanding and
     /// the write queue is flushed, so no plaintext byte can follow into the TLS stream.
     /// </summary>
-    public async Task UpgradeToTlsAsync(SslServerAuthenticationOptions options, TimeSpan timeout)
+    public async Task UpgradeToTlsAsync(ServerOptionsSelectionCallback selectOptions, TimeSpan timeout)
     {
         await _writes.ConfigureAwait(false);
         var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
         using var cts = new CancellationTokenSource(timeout);
-        await ssl.AuthenticateAsServerAsync(options, cts.Token).ConfigureAwait(false);
+        await ssl.AuthenticateAsServerAsync(selectOptions, null, cts.Token).ConfigureAwait(false);
         _stream = ssl;
     }
 

@@ -32,6 +32,9 @@ public abstract class LineSessionActor : ReceiveActor
     protected Connection Conn = null!;
     protected LineReader Lines;
     private bool _reading, _suspended, _closing;
+
+    /// <summary>The client certificate of this TLS session and how it was judged; null before TLS or when none was asked.</summary>
+    protected ClientCertificateVerdict? ClientCertificate { get; private set; }
     private IRawConsumer? _raw;
     private readonly TimeSpan _idle;
 
@@ -61,12 +64,15 @@ public abstract class LineSessionActor : ReceiveActor
         Receive<ReadFailed>(f => Stop($"read failed: {f.Error.GetBaseException().Message}"));
         Receive<TlsEstablished>(t =>
         {
-            Log.Debug("{0} {1}: TLS {2}", Endpoint.Name, Conn.Remote, Conn.TlsDescription);
+            ClientCertificate = TlsContext.VerdictFor(Conn.Tls!);
+            Log.Debug("{0} {1}: TLS {2}{3}", Endpoint.Name, Conn.Remote, Conn.TlsDescription,
+                ClientCertificate?.Certificate is { } cc ? $", client certificate {cc.Subject} ({ClientCertificate.Reason})" : "");
             _suspended = false;
             t.Then();
             Pump();
         });
-        Receive<TlsFailed>(f => Stop($"TLS handshake failed: {f.Error.GetBaseException().Message}"));
+        Receive<TlsFailed>(f => Stop($"TLS handshake failed: {f.Error.GetBaseException().Message}" +
+            (TlsContext.LastRejection is { } why ? $" ({why})" : "")));
         Receive<OutputDrained>(_ => Pump());
         Receive<Closed>(_ => Context.Stop(Self));
         Receive<ReceiveTimeout>(_ => { if (!_closing) OnIdleTimeout(); });
@@ -131,10 +137,8 @@ public abstract class LineSessionActor : ReceiveActor
     protected void StartTls(Action then)
     {
         _suspended = true;
-        System.Net.Security.SslServerAuthenticationOptions options;
-        try { options = TlsContext.ServerOptions(); }
-        catch (InvalidOperationException e) { Stop($"no usable server certificate: {e.Message}"); return; }
-        Conn.UpgradeToTlsAsync(options, TlsContext.HandshakeTimeout)
+        if (TlsContext.Current is null) { Stop($"no usable server certificate: {TlsContext.LastError}"); return; }
+        Conn.UpgradeToTlsAsync(TlsContext.SelectOptions, TlsContext.HandshakeTimeout)
             .PipeTo(Self, success: () => new TlsEstablished(then), failure: e => new TlsFailed(e));
     }
 

@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Event;
 using JdMail.Actors.Mailbox;
 using JdMail.Actors.Net;
+using JdMail.Actors.Directory;
 using JdMail.Actors.Sasl;
 using JdMail.Actors.Settings;
 using JdMail.Actors.Tls;
@@ -140,7 +141,8 @@ public sealed class Pop3SessionActor : LineSessionActor
 
     private bool AuthAllowed => Conn.IsTls || _settings.AuthWithoutTls;
 
-    private bool StlsOffered => Endpoint.Tls == TlsMode.StartTls && !Conn.IsTls;
+    // XMail EnablePOP3-TLS: STLS can be switched off for the whole server.
+    private bool StlsOffered => Endpoint.Tls == TlsMode.StartTls && _settings.EnableStls && !Conn.IsTls;
 
     private void Reply(Pop3Reply reply) => Send(reply.ToWire());
 
@@ -186,7 +188,12 @@ public sealed class Pop3SessionActor : LineSessionActor
         // RFC 2449 §6. USER and SASL are advertised only where they would be accepted (RFC 2595 §2.1, §4).
         // No APOP: see the class comment.
         var lines = new List<string> { "TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING" };
-        if (_phase != Pop3Phase.Transaction && AuthAllowed) { lines.Add("USER"); lines.Add("SASL PLAIN"); }
+        if (_phase != Pop3Phase.Transaction)
+        {
+            if (AuthAllowed) lines.Add("USER");
+            var mechanisms = Mechanisms();
+            if (mechanisms.Count > 0) lines.Add("SASL " + string.Join(' ', mechanisms));
+        }
         if (_phase != Pop3Phase.Transaction && StlsOffered) lines.Add("STLS");
         lines.Add("IMPLEMENTATION JdMail");
         Send(Pop3Reply.CapabilityList.ToWire(lines));
@@ -201,22 +208,62 @@ public sealed class Pop3SessionActor : LineSessionActor
         Reply(Pop3Reply.UserAccepted);
     }
 
+    /// <summary>The account a trusted client certificate names (SASL EXTERNAL, RFC 4422 Appendix A), or null.</summary>
+    private string? CertificateAccount =>
+        ClientCertificate is { Trusted: true, Certificate: { } c } && Conn.IsTls
+            ? CertificateLogin.AccountFor(c, TlsContext.ClientCertificates.Login) : null;
+
+    private List<string> Mechanisms()
+    {
+        var list = new List<string>();
+        if (CertificateAccount is not null) list.Add("EXTERNAL");
+        if (AuthAllowed) list.Add("PLAIN");
+        return list;
+    }
+
     private void OnAuth(AuthCommand a)
     {
-        if (!AuthAllowed) { Error(Pop3Reply.EncryptionRequired(StlsOffered)); return; }
-        if (a.Mechanism is null) { Send(Pop3Reply.MechanismList.ToWire(["PLAIN"])); return; }
-        if (a.Mechanism != "PLAIN") { Error(Pop3Reply.AuthMechanismUnknown); return; }
+        var mechanisms = Mechanisms();
+        if (mechanisms.Count == 0) { Error(Pop3Reply.EncryptionRequired(StlsOffered)); return; }
+        if (a.Mechanism is null) { Send(Pop3Reply.MechanismList.ToWire(mechanisms)); return; }
+        if (!mechanisms.Contains(a.Mechanism))
+        {
+            Error(a.Mechanism == "PLAIN" ? Pop3Reply.EncryptionRequired(StlsOffered) : a.Mechanism == "EXTERNAL" ? Pop3Reply.AuthFailed : Pop3Reply.AuthMechanismUnknown);
+            return;
+        }
+        _saslMechanism = a.Mechanism;
         if (a.InitialResponse is { } initial) { OnSaslResponse(Encoding.ASCII.GetBytes(initial)); return; }
         // RFC 5034 §4: an empty server challenge.
         _saslPending = true;
         Send("+ \r\n");
     }
 
+    private string _saslMechanism = "PLAIN";
+
     private void OnSaslResponse(byte[] line)
     {
         _saslPending = false;
         var text = Encoding.ASCII.GetString(line).Trim();
         if (text == "*") { Error(Pop3Reply.AuthCancelled); return; }      // RFC 5034 §4
+        if (_saslMechanism == "EXTERNAL")
+        {
+            // The response is the authorization identity; empty ("=") means the account the certificate names.
+            var authz = SaslPlain.DecodeUtf8(text);
+            if (authz is null) { Error(Pop3Reply.AuthBadBase64); return; }
+            var account = CertificateAccount;
+            if (account is null || (authz.Length > 0 && !authz.Equals(account, StringComparison.OrdinalIgnoreCase)))
+            {
+                Log.Warning("{0} {1}: AUTH EXTERNAL as '{2}' refused for certificate account '{3}'", Endpoint.Name, Conn.Remote, authz, account);
+                Error(Pop3Reply.AuthFailed);
+                return;
+            }
+            _userName = null;
+            Suspend();
+            _directory.Ask<CredentialResult>(new GetCredential(account), TimeSpan.FromSeconds(10)).PipeTo(Self,
+                success: c => new AuthChecked(c.PasswordHash is null ? null : $"{c.User}@{c.Domain}", account),
+                failure: e => new AuthLookupFailed(e));
+            return;
+        }
         var creds = SaslPlain.Decode(text);
         if (creds is null) { Error(Pop3Reply.AuthBadBase64); return; }
         if (!SaslPlain.AuthorizationAllowed(creds)) { Error(Pop3Reply.AuthFailed); return; }
@@ -271,7 +318,7 @@ public sealed class Pop3SessionActor : LineSessionActor
     private void OnStls()
     {
         if (Conn.IsTls) { Error(Pop3Reply.TlsAlreadyActive); return; }
-        if (Endpoint.Tls != TlsMode.StartTls) { Error(Pop3Reply.TlsNotAvailable); return; }
+        if (Endpoint.Tls != TlsMode.StartTls || !_settings.EnableStls) { Error(Pop3Reply.TlsNotAvailable); return; }
         // RFC 2595 §4 and the STARTTLS command-injection class: bytes pipelined behind STLS arrived in clear and
         // must never be read as if they came through TLS. Refuse the session rather than guess.
         if (Lines.Buffered > 0) { Close(Pop3Reply.InjectionAfterStls.ToWire()); return; }

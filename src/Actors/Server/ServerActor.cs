@@ -26,7 +26,7 @@ public sealed class ServerActor : ReceiveActor
 {
     private readonly JdMailSettings _settings;
     private readonly MailRootPaths _paths;
-    private readonly ApplyBootstrap _bootstrap;
+    private readonly Func<ApplyBootstrap> _bootstrap;
     private readonly TlsContext _tls;
     private readonly CtrlAccessGuard _ctrlGuard;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -41,10 +41,10 @@ public sealed class ServerActor : ReceiveActor
     private sealed record BootstrapDone;
     private sealed record BootstrapFailed(string Reason);
 
-    public static Props Props(JdMailSettings settings, TlsContext tls, ApplyBootstrap bootstrap) =>
+    public static Props Props(JdMailSettings settings, TlsContext tls, Func<ApplyBootstrap> bootstrap) =>
         Akka.Actor.Props.Create(() => new ServerActor(settings, tls, bootstrap));
 
-    public ServerActor(JdMailSettings settings, TlsContext tls, ApplyBootstrap bootstrap)
+    public ServerActor(JdMailSettings settings, TlsContext tls, Func<ApplyBootstrap> bootstrap)
     {
         _settings = settings;
         _paths = new MailRootPaths(settings.MailRoot);
@@ -74,9 +74,19 @@ public sealed class ServerActor : ReceiveActor
         Delivery = Context.ActorOf(DeliveryActor.Props(_paths, _settings.HostName), "delivery");
         Context.System.EventStream.Subscribe(Self, typeof(ListenerBound));
         Context.System.EventStream.Subscribe(Self, typeof(ListenerFailed));
-        Directory.Ask<object>(_bootstrap, TimeSpan.FromSeconds(30)).PipeTo(Self,
+        // The first-start accounts are hashed (slow by design) only when the directory has not applied them yet.
+        var (directory, bootstrap) = (Directory, _bootstrap);
+        ApplyBootstrapIfNeeded(directory, bootstrap).PipeTo(Self,
             success: r => r is DirectoryRejected rej ? new BootstrapFailed(rej.Message) : new BootstrapDone(),
             failure: e => new BootstrapFailed(e.Message));
+    }
+
+    private static async Task<object> ApplyBootstrapIfNeeded(IActorRef directory, Func<ApplyBootstrap> bootstrap)
+    {
+        var state = await directory.Ask<DirectoryState>(new GetDirectorySnapshot(), TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        if (state.BootstrapDone) return new DirectoryDone();
+        var command = await Task.Run(bootstrap).ConfigureAwait(false);
+        return await directory.Ask<object>(command, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
     }
 
     private void OpenEndpoints()

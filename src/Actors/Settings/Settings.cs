@@ -65,8 +65,11 @@ public sealed record ListenerSettings(IReadOnlyList<EndpointSettings> Endpoints,
 }
 
 /// <summary>TLS settings shared by every listener (<c>jdmail.tls</c>).</summary>
-public sealed record TlsSettings(System.Security.Authentication.SslProtocols Protocols, TimeSpan HandshakeTimeout)
+public sealed record TlsSettings(System.Security.Authentication.SslProtocols Protocols, TimeSpan HandshakeTimeout,
+    ClientCertificateSettings? ClientCertificates = null, IReadOnlyList<SniCertificate>? Sni = null)
 {
+    public ClientCertificateSettings ClientCerts => ClientCertificates ?? ClientCertificateSettings.Off;
+
     public static TlsSettings Create(Config c)
     {
         var protocols = c.GetString("min-version", "1.2") switch
@@ -75,13 +78,15 @@ public sealed record TlsSettings(System.Security.Authentication.SslProtocols Pro
             "1.3" => System.Security.Authentication.SslProtocols.Tls13,
             var v => throw new ConfigurationException($"jdmail.tls.min-version '{v}' must be \"1.2\" or \"1.3\""),
         };
-        return new TlsSettings(protocols, c.GetTimeSpan("handshake-timeout", TimeSpan.FromSeconds(15)));
+        return new TlsSettings(protocols, c.GetTimeSpan("handshake-timeout", TimeSpan.FromSeconds(15)),
+            ClientCertificateSettings.Create(c.GetConfig("client-certificates")), SniCertificate.CreateList(c));
     }
 }
 
 /// <summary>SMTP receiver settings (<c>jdmail.smtp</c>).</summary>
 public sealed record SmtpSettings(long MaxMessageSize, int MaxRecipients, int MaxLineLength, TimeSpan IdleTimeout,
-    int MaxErrors, IReadOnlySet<string> AuthWithoutTls)
+    int MaxErrors, IReadOnlySet<string> AuthWithoutTls, bool EnableStartTls = true, bool WantTls = false,
+    IReadOnlyList<string>? EaseTls = null)
 {
     public static SmtpSettings Create(Config c) => new(
         c.GetLong("max-message-size", 26214400),
@@ -89,17 +94,24 @@ public sealed record SmtpSettings(long MaxMessageSize, int MaxRecipients, int Ma
         Math.Max(512, c.GetInt("max-line-length", 4096)),
         c.GetTimeSpan("idle-timeout", TimeSpan.FromMinutes(5)),
         c.GetInt("max-errors", 10),
-        new HashSet<string>((c.GetStringList("auth-without-tls") ?? []).Select(m => m.ToUpperInvariant())));
+        new HashSet<string>((c.GetStringList("auth-without-tls") ?? []).Select(m => m.ToUpperInvariant())),
+        c.GetBoolean("enable-starttls", true),
+        c.GetBoolean("want-tls", false),
+        (c.GetStringList("ease-tls") ?? []).ToList());
+
+    /// <summary>XMail EaseTLS: WantTLS does not apply to clients from these addresses or networks ("10.0.0.0/8").</summary>
+    public bool IsEased(System.Net.IPAddress client) => (EaseTls ?? []).Any(n => AddressMatch.Contains(n, client));
 }
 
 /// <summary>POP3 server settings (<c>jdmail.pop3</c>).</summary>
-public sealed record Pop3Settings(TimeSpan IdleTimeout, int MaxLineLength, int MaxErrors, bool AuthWithoutTls)
+public sealed record Pop3Settings(TimeSpan IdleTimeout, int MaxLineLength, int MaxErrors, bool AuthWithoutTls, bool EnableStls = true)
 {
     public static Pop3Settings Create(Config c) => new(
         c.GetTimeSpan("idle-timeout", TimeSpan.FromMinutes(10)),
         Math.Max(255, c.GetInt("max-line-length", 1024)),
         c.GetInt("max-errors", 10),
-        c.GetBoolean("auth-without-tls", false));
+        c.GetBoolean("auth-without-tls", false),
+        c.GetBoolean("enable-stls", true));
 }
 
 /// <summary>CTRL admin protocol settings (<c>jdmail.ctrl</c>).</summary>

@@ -46,6 +46,7 @@ public sealed record SmtpReply(int Code, string? Enhanced, params string[] Lines
     public static readonly SmtpReply NotInTransaction = new(503, "5.5.1", "Not allowed during a mail transaction");
     public static readonly SmtpReply AlreadyAuthenticated = new(503, "5.5.1", "Already authenticated");
     public static readonly SmtpReply TlsAlreadyActive = new(503, "5.5.1", "TLS already active");
+    public static readonly SmtpReply TlsRequired = new(530, "5.7.0", "Must issue a STARTTLS command first");
     public static readonly SmtpReply TlsNotAvailable = new(454, "4.7.0", "TLS not available");
     public static readonly SmtpReply UnknownParameter = new(555, "5.5.4", "Unsupported MAIL/RCPT parameter");
     public static readonly SmtpReply AuthMechanismUnknown = new(504, "5.5.4", "Unrecognized authentication mechanism");

@@ -129,11 +129,20 @@ public sealed class SmtpSessionActor : LineSessionActor
         }
     }
 
+    // XMail EnableSMTP-TLS: STARTTLS can be switched off for the whole server.
+    private bool StartTlsOffered => Endpoint.Tls == TlsMode.StartTls && _settings.EnableStartTls && !Conn.IsTls;
+
     private IEnumerable<string> Mechanisms()
     {
         string[] all = ["PLAIN", "LOGIN"];
-        return Conn.IsTls ? all : all.Where(_settings.AuthWithoutTls.Contains);
+        var passwords = Conn.IsTls ? all : all.Where(_settings.AuthWithoutTls.Contains);
+        // RFC 4422 Appendix A: EXTERNAL only when a trusted client certificate names an account.
+        return CertificateAccount is not null ? passwords.Prepend("EXTERNAL") : passwords;
     }
+
+    private string? CertificateAccount =>
+        ClientCertificate is { Trusted: true, Certificate: { } c } && Conn.IsTls
+            ? CertificateLogin.AccountFor(c, TlsContext.ClientCertificates.Login) : null;
 
     private void OnEhlo(EhloCommand e)
     {
@@ -144,7 +153,7 @@ public sealed class SmtpSessionActor : LineSessionActor
         _phase = SmtpPhase.Greeted;
         if (!e.Extended) { Reply(new SmtpReply(250, null, _host)); return; }
         var lines = new List<string> { $"{_host} Hello {e.Domain}", "PIPELINING", $"SIZE {_settings.MaxMessageSize}", "8BITMIME", "ENHANCEDSTATUSCODES" };
-        if (Endpoint.Tls == TlsMode.StartTls && !Conn.IsTls) lines.Add("STARTTLS");
+        if (StartTlsOffered) lines.Add("STARTTLS");
         var mechanisms = Mechanisms().ToList();
         if (mechanisms.Count > 0 && _authUser is null) lines.Add("AUTH " + string.Join(' ', mechanisms));
         Reply(new SmtpReply(250, null, lines.ToArray()));
@@ -152,6 +161,8 @@ public sealed class SmtpSessionActor : LineSessionActor
 
     private void OnMail(MailCommand m)
     {
+        // XMail WantTLS (RFC 3207 §4): no mail in clear, except from EaseTLS addresses.
+        if (_settings.WantTls && !Conn.IsTls && !_settings.IsEased(Conn.Remote.Address)) { Error(SmtpReply.TlsRequired); return; }
         if (m.Size is { } size && size > _settings.MaxMessageSize) { Error(SmtpReply.MessageTooBig); return; }
         _mailFrom = m.ReversePath;
         _phase = SmtpPhase.Mail;
@@ -255,7 +266,7 @@ public sealed class SmtpSessionActor : LineSessionActor
     private void OnStartTls()
     {
         if (Conn.IsTls) { Error(SmtpReply.TlsAlreadyActive); return; }
-        if (Endpoint.Tls != TlsMode.StartTls) { Error(SmtpReply.TlsNotAvailable); return; }
+        if (!StartTlsOffered) { Error(SmtpReply.TlsNotAvailable); return; }
         // RFC 3207 §6 / CVE-2011-0411 class: bytes pipelined behind STARTTLS arrived in clear and must never be
         // executed inside TLS. Refuse the session rather than guess.
         if (Lines.Buffered > 0) { Close(SmtpReply.InjectionAfterStartTls.ToWire()); return; }
@@ -274,19 +285,42 @@ public sealed class SmtpSessionActor : LineSessionActor
     private void OnAuth(AuthCommand a)
     {
         if (_authUser is not null) { Error(SmtpReply.AlreadyAuthenticated); return; }
-        if (a.Mechanism is not ("PLAIN" or "LOGIN")) { Error(SmtpReply.AuthMechanismUnknown); return; }
-        if (!Mechanisms().Contains(a.Mechanism)) { Error(SmtpReply.EncryptionRequired); return; }
+        if (a.Mechanism is not ("PLAIN" or "LOGIN" or "EXTERNAL")) { Error(SmtpReply.AuthMechanismUnknown); return; }
+        if (!Mechanisms().Contains(a.Mechanism))
+        {
+            Error(a.Mechanism == "EXTERNAL" ? SmtpReply.AuthFailed : SmtpReply.EncryptionRequired);
+            return;
+        }
         _saslMechanism = a.Mechanism;
         _saslUser = null;
         if (a.InitialResponse is { } initial) { OnSaslResponse(Encoding.ASCII.GetBytes(initial)); return; }
-        // RFC 4954 §4: an empty challenge for PLAIN; LOGIN asks for the user name first.
-        Send(a.Mechanism == "PLAIN" ? "334 \r\n" : "334 VXNlcm5hbWU6\r\n");
+        // RFC 4954 §4: an empty challenge for PLAIN and EXTERNAL; LOGIN asks for the user name first.
+        Send(a.Mechanism == "LOGIN" ? "334 VXNlcm5hbWU6\r\n" : "334 \r\n");
     }
 
     private void OnSaslResponse(byte[] line)
     {
         var text = Encoding.ASCII.GetString(line).Trim();
         if (text == "*") { EndSasl(); Error(SmtpReply.AuthCancelled); return; }
+        if (_saslMechanism == "EXTERNAL")
+        {
+            // The response is the authorization identity, empty for "the account the certificate names".
+            var authz = SaslPlain.DecodeUtf8(text);
+            EndSasl();
+            if (authz is null) { Error(SmtpReply.AuthBadBase64); return; }
+            var account = CertificateAccount;
+            if (account is null || (authz.Length > 0 && !authz.Equals(account, StringComparison.OrdinalIgnoreCase)))
+            {
+                Log.Warning("{0} {1}: AUTH EXTERNAL as '{2}' refused for certificate account '{3}'", Endpoint.Name, Conn.Remote, authz, account);
+                Error(SmtpReply.AuthFailed);
+                return;
+            }
+            Suspend();
+            _directory.Ask<CredentialResult>(new GetCredential(account), TimeSpan.FromSeconds(10)).PipeTo(Self,
+                success: c => new AuthChecked(c.PasswordHash is null ? null : $"{c.User}@{c.Domain}", account),
+                failure: e => new LookupFailed(e));
+            return;
+        }
         if (_saslMechanism == "PLAIN")
         {
             var creds = SaslPlain.Decode(text);
