@@ -40,8 +40,9 @@ public sealed class CtrlSessionActor : LineSessionActor, IWithTimers
     private sealed record CommandDone(CtrlCommand Command, CtrlResponse Response);
     private sealed record CommandFailed(CtrlCommand Command, Exception Error);
 
-    // Same work for an unknown user as for a wrong password, so timing does not reveal account names.
-    private static readonly Lazy<string> DummyHash = new(() => PasswordHasher.Hash(Guid.NewGuid().ToString(), 1000));
+    // Same work for an unknown user as for a wrong password (same iteration count), so timing does not reveal
+    // account names.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> DummyHashes = new();
 
     public static Props Props(Socket socket, EndpointSettings endpoint, TlsContext tls, CtrlServices services) =>
         Akka.Actor.Props.Create(() => new CtrlSessionActor(socket, endpoint, tls, services));
@@ -162,13 +163,15 @@ public sealed class CtrlSessionActor : LineSessionActor, IWithTimers
         }
         Suspend();
         var directory = _services.Directory;
-        CheckAsync(directory, user, password).PipeTo(Self, success: ok => new LoginChecked(user, ok), failure: _ => new LoginChecked(user, false));
+        var iterations = _services.Pbkdf2Iterations;
+        CheckAsync(directory, user, password, iterations).PipeTo(Self, success: ok => new LoginChecked(user, ok), failure: _ => new LoginChecked(user, false));
     }
 
-    private static async Task<bool> CheckAsync(IActorRef directory, string user, string password)
+    private static async Task<bool> CheckAsync(IActorRef directory, string user, string password, int iterations)
     {
         var c = await directory.Ask<CtrlCredentialResult>(new GetCtrlCredential(user), TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-        var ok = await Task.Run(() => PasswordHasher.Verify(password, c.PasswordHash ?? DummyHash.Value)).ConfigureAwait(false);
+        var ok = await Task.Run(() => PasswordHasher.Verify(password, c.PasswordHash
+            ?? DummyHashes.GetOrAdd(iterations, n => PasswordHasher.Hash(Guid.NewGuid().ToString(), n)))).ConfigureAwait(false);
         return ok && c.PasswordHash is not null;
     }
 
