@@ -27,7 +27,8 @@ public static class JdMailHost
         var paths = new MailRootPaths(settings.MailRoot);
         System.IO.Directory.CreateDirectory(settings.MailRoot);
 
-        var first = FirstStartPki.Ensure(settings, DateTime.UtcNow);
+        var caSettings = CaSettings.Create(config.GetConfig("jdmail.ca"));
+        var first = FirstStartPki.Ensure(settings, DateTime.UtcNow, caSettings.Passphrase);
         if (first.CaCreated) log($"first start: private CA created: {first.CaSubject}");
         if (first.ServerCertificateIssued) log($"first start: server certificate issued and installed: {first.ServerSubject}");
         log($"trust this CA in mail clients: {paths.CertsPem}");
@@ -43,7 +44,8 @@ public static class JdMailHost
             ConfigurePersistence(akka, settings, paths);
             akka.WithActors((system, registry) =>
             {
-                var server = system.ActorOf(ServerActor.Props(settings, tls, Bootstrap), "server");
+                var server = system.ActorOf(ServerActor.Props(settings, tls, Bootstrap, caSettings,
+                    ca => registry.Register<CertificateAuthorityActor>(ca)), "server");
                 registry.Register<ServerActor>(server);
             });
         });

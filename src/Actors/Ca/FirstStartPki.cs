@@ -18,7 +18,8 @@ public static class FirstStartPki
     public const string CaFolder = "ca";
     public const string FirstServerFolder = "server-bootstrap";
 
-    public static FirstStartResult Ensure(JdMailSettings settings, DateTime nowUtc)
+    /// <param name="caKeyPassphrase">When set (<c>jdmail.ca.key-passphrase</c>), the CA key is written encrypted (PBES2, AES-256).</param>
+    public static FirstStartResult Ensure(JdMailSettings settings, DateTime nowUtc, string? caKeyPassphrase = null)
     {
         var paths = new MailRootPaths(settings.MailRoot);
         var b = settings.Bootstrap;
@@ -36,7 +37,9 @@ public static class FirstStartPki
             var key = KeyMaterial.Generate(spec, random);
             var subject = new SubjectFields(Organization: b.Organization, CommonName: $"{b.Organization} Private CA ({settings.HostName})");
             var ca = Certificates.CreateCa(subject, key, b.CaDays, nowUtc);
-            Durable.WriteAllText(caKeyPath, KeyMaterial.PrivateKeyToPem(key.Private), Durable.PrivateFile);
+            Durable.WriteAllText(caKeyPath, string.IsNullOrEmpty(caKeyPassphrase)
+                ? KeyMaterial.PrivateKeyToPem(key.Private)
+                : KeyMaterial.PrivateKeyToEncryptedPem(key.Private, caKeyPassphrase), Durable.PrivateFile);
             Durable.WriteAllText(caCertPath, PemCodec.ToPem(ca));
             Durable.WriteAllText(Path.Combine(caDir, "profile.tab"), ProfileTab(
                 ("id", CaFolder), ("type", "ca"), ("o", b.Organization), ("cn", subject.CommonName!), ("keyspec", spec.Name),
@@ -44,7 +47,8 @@ public static class FirstStartPki
             caCreated = true;
         }
         var caCert = PemCodec.ReadCertificates(File.ReadAllText(caCertPath))[0];
-        var caKey = KeyMaterial.ReadPrivateKeyPem(File.ReadAllText(caKeyPath));
+        var caKeyText = File.ReadAllText(caKeyPath);
+        var caKey = KeyMaterial.ReadPrivateKeyPem(caKeyText, caKeyText.Contains("ENCRYPTED") ? caKeyPassphrase ?? "" : null);
 
         var issued = false;
         string serverSubject;

@@ -3,6 +3,7 @@ using System.Text;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Pattern;
+using JdMail.Actors.Ca;
 using JdMail.Actors.Ctrl;
 using JdMail.Actors.Directory;
 using JdMail.Actors.Net;
@@ -28,6 +29,8 @@ public sealed class ServerActor : ReceiveActor
     private readonly MailRootPaths _paths;
     private readonly Func<ApplyBootstrap> _bootstrap;
     private readonly TlsContext _tls;
+    private readonly CaSettings _caSettings;
+    private readonly Action<IActorRef>? _caStarted;
     private readonly CtrlAccessGuard _ctrlGuard;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<ListenerBound> _bound = [];
@@ -37,15 +40,22 @@ public sealed class ServerActor : ReceiveActor
 
     public IActorRef Directory { get; private set; } = ActorRefs.Nobody;
     public IActorRef Delivery { get; private set; } = ActorRefs.Nobody;
+    /// <summary>The CA (its backoff supervisor, which forwards to the running <see cref="CertificateAuthorityActor"/>).</summary>
+    public IActorRef Ca { get; private set; } = ActorRefs.Nobody;
 
     private sealed record BootstrapDone;
     private sealed record BootstrapFailed(string Reason);
 
-    public static Props Props(JdMailSettings settings, TlsContext tls, Func<ApplyBootstrap> bootstrap) =>
-        Akka.Actor.Props.Create(() => new ServerActor(settings, tls, bootstrap));
+    /// <param name="caStarted">Called with the CA's reference once it is spawned (the host registers it).</param>
+    public static Props Props(JdMailSettings settings, TlsContext tls, Func<ApplyBootstrap> bootstrap, CaSettings? ca = null,
+        Action<IActorRef>? caStarted = null) =>
+        Akka.Actor.Props.Create(() => new ServerActor(settings, tls, bootstrap, ca, caStarted));
 
-    public ServerActor(JdMailSettings settings, TlsContext tls, Func<ApplyBootstrap> bootstrap)
+    public ServerActor(JdMailSettings settings, TlsContext tls, Func<ApplyBootstrap> bootstrap, CaSettings? ca = null,
+        Action<IActorRef>? caStarted = null)
     {
+        _caSettings = ca ?? CaSettings.Default;
+        _caStarted = caStarted;
         _settings = settings;
         _paths = new MailRootPaths(settings.MailRoot);
         _bootstrap = bootstrap;
@@ -72,6 +82,9 @@ public sealed class ServerActor : ReceiveActor
         Directory = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(DirectoryActor.Props(), "directory",
             TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1)), "directory-supervisor");
         Delivery = Context.ActorOf(DeliveryActor.Props(_paths, _settings.HostName), "delivery");
+        Ca = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(CertificateAuthorityActor.Props(_paths, _caSettings), "ca",
+            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1)), "ca-supervisor");
+        _caStarted?.Invoke(Ca);
         Context.System.EventStream.Subscribe(Self, typeof(ListenerBound));
         Context.System.EventStream.Subscribe(Self, typeof(ListenerFailed));
         // The first-start accounts are hashed (slow by design) only when the directory has not applied them yet.
