@@ -12,7 +12,10 @@ using JdMail.Actors.Tls;
 namespace JdMail.Actors.Ctrl;
 
 /// <summary>What a CTRL session needs from the server, shared by every session of one server.</summary>
-public sealed record CtrlServices(CtrlSettings Settings, CtrlAccessGuard Guard, IActorRef Directory, int Pbkdf2Iterations);
+/// <param name="Ca">The certificate authority; null when this server runs without one (certificate commands then
+/// answer -01000).</param>
+public sealed record CtrlServices(CtrlSettings Settings, CtrlAccessGuard Guard, IActorRef Directory, int Pbkdf2Iterations,
+    IActorRef? Ca = null);
 
 /// <summary>
 /// One CTRL connection (xmail-reference.md §1): greeting, the login line (or <c>#!TLS</c> then the login inside TLS),
@@ -27,6 +30,7 @@ public sealed class CtrlSessionActor : LineSessionActor, IWithTimers
     private readonly CtrlServices _services;
     private readonly CtrlSettings _settings;
     private readonly CtrlDirectoryCommands _directoryCommands;
+    private readonly CtrlCertificateCommands? _certificateCommands;
     private CtrlPhase _phase = CtrlPhase.Login;
     private string _timestamp = "";
     private string? _user;
@@ -54,6 +58,7 @@ public sealed class CtrlSessionActor : LineSessionActor, IWithTimers
         _services = services;
         _settings = services.Settings;
         _directoryCommands = new CtrlDirectoryCommands(services.Directory, services.Pbkdf2Iterations);
+        _certificateCommands = services.Ca is { } ca ? new CtrlCertificateCommands(ca, tls) : null;
 
         Receive<AccessChecked>(OnAccessChecked);
         Receive<LoginChecked>(OnLoginChecked);
@@ -218,6 +223,13 @@ public sealed class CtrlSessionActor : LineSessionActor, IWithTimers
         }
         Log.Debug("{0} {1}: {2}: {3}", Endpoint.Name, Conn.Remote, _user, command);
         if (CtrlDirectoryCommands.Handles(command)) { Run(command, () => _directoryCommands.ExecuteAsync(command)); return; }
+        if (CtrlCertificateCommands.Handles(command))
+        {
+            if (_certificateCommands is not { } certs) { Send(CtrlReply.LocalError.ToWire()); return; }
+            if (CtrlCertificateCommands.NeedsUpload(command)) BeginUpload(command, body => certs.ExecuteAsync(command, body));
+            else Run(command, () => certs.ExecuteAsync(command));
+            return;
+        }
         Error(CtrlReply.BadCommand);
     }
 
