@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Pattern;
 using JdMail.Actors.Ca;
+using JdMail.Actors.Ctrl;
 using JdMail.Actors.Directory;
 using JdMail.Actors.Net;
 using JdMail.Actors.Settings;
@@ -30,6 +31,7 @@ public sealed class ServerActor : ReceiveActor
     private readonly TlsContext _tls;
     private readonly CaSettings _caSettings;
     private readonly Action<IActorRef>? _caStarted;
+    private readonly CtrlAccessGuard _ctrlGuard;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<ListenerBound> _bound = [];
     private readonly List<ListenerFailed> _failed = [];
@@ -58,6 +60,7 @@ public sealed class ServerActor : ReceiveActor
         _paths = new MailRootPaths(settings.MailRoot);
         _bootstrap = bootstrap;
         _tls = tls;
+        _ctrlGuard = new CtrlAccessGuard(settings.MailRoot, settings.Ctrl);
 
         Receive<BootstrapDone>(_ => OpenEndpoints());
         Receive<BootstrapFailed>(f =>
@@ -114,10 +117,12 @@ public sealed class ServerActor : ReceiveActor
     private Func<System.Net.Sockets.Socket, Props>? SessionFactory(EndpointSettings e)
     {
         var (settings, tls, paths, directory, delivery) = (_settings, _tls, _paths, Directory, Delivery);
+        var (ctrlGuard, ca) = (_ctrlGuard, Ca);
         return e.Protocol switch
         {
             Protocol.Smtp => socket => SmtpSessionActor.Props(socket, e, tls, settings.Smtp, settings.HostName, paths, directory, delivery),
             Protocol.Pop3 => socket => Pop3.Pop3SessionActor.Props(socket, e, tls, settings.Pop3, settings.HostName, paths, directory),
+            Protocol.Ctrl => socket => CtrlSessionActor.Props(socket, e, tls, new CtrlServices(settings.Ctrl, ctrlGuard, directory, settings.Pbkdf2Iterations, ca)),
             _ => null,
         };
     }

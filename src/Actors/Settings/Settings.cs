@@ -114,6 +114,26 @@ public sealed record Pop3Settings(TimeSpan IdleTimeout, int MaxLineLength, int M
         c.GetBoolean("enable-stls", true));
 }
 
+/// <summary>CTRL admin protocol settings (<c>jdmail.ctrl</c>).</summary>
+public sealed record CtrlSettings(bool EnableTls, bool AllowPlainLoginWithoutTls, TimeSpan IdleTimeout, int MaxLineLength,
+    int MaxErrors, TimeSpan FailedLoginDelay, int MaxFailedLogins, TimeSpan FailedLoginWindow, int MaxUploadSize)
+{
+    public static CtrlSettings Create(Config? c)
+    {
+        c ??= Config.Empty;
+        return new(
+            c.GetBoolean("enable-tls", true),
+            c.GetBoolean("allow-plain-login-without-tls", false),
+            c.GetTimeSpan("idle-timeout", TimeSpan.FromSeconds(120)),
+            Math.Max(512, c.GetInt("max-line-length", 4096)),
+            c.GetInt("max-errors", 10),
+            c.GetTimeSpan("failed-login-delay", TimeSpan.FromSeconds(1)),
+            c.GetInt("max-failed-logins", 5),
+            c.GetTimeSpan("failed-login-window", TimeSpan.FromMinutes(10)),
+            c.GetInt("max-upload-size", 1024 * 1024));
+    }
+}
+
 /// <summary>First-start material (<c>jdmail.bootstrap</c>).</summary>
 public sealed record BootstrapSettings(string KeyType, int CaDays, int ServerDays, IReadOnlyList<string> ServerNames,
     string Organization, string Domain, string CtrlUser, string CtrlPassword, IReadOnlyList<(string Address, string Password)> Users)
@@ -142,6 +162,9 @@ public sealed record JdMailSettings(string MailRoot, string HostName, ListenerSe
     SmtpSettings Smtp, Pop3Settings Pop3, int Pbkdf2Iterations, BootstrapSettings Bootstrap,
     string PersistenceProvider, string ConnectionString)
 {
+    /// <summary>CTRL settings; a separate property so the positional record keeps its shape for other callers.</summary>
+    public CtrlSettings Ctrl { get; init; } = CtrlSettings.Create(null);
+
     public static JdMailSettings Create(Config root, string? mailRootOverride = null)
     {
         var c = root.GetConfig("jdmail") ?? throw new ConfigurationException("the jdmail section is missing");
@@ -156,6 +179,9 @@ public sealed record JdMailSettings(string MailRoot, string HostName, ListenerSe
             c.GetInt("security.pbkdf2-iterations", 210000),
             BootstrapSettings.Create(c.GetConfig("bootstrap")),
             c.GetString("persistence.provider", "sqlite").ToLowerInvariant(),
-            c.GetString("persistence.connection-string", "jdmail.db"));
+            c.GetString("persistence.connection-string", "jdmail.db"))
+        {
+            Ctrl = CtrlSettings.Create(c.GetConfig("ctrl")),
+        };
     }
 }
