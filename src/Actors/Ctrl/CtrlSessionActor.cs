@@ -82,6 +82,8 @@ public sealed class CtrlSessionActor : LineSessionActor, IWithTimers
 
     private static IPAddress Normalize(IPAddress a) => a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a;
 
+    protected override string RevokedReply => "-00239 SSL certificate validation failed: client certificate revoked\r\n";
+
     protected override void OnConnected()
     {
         // ctrl.ipmap.tab is a file: read it off the actor thread; no line is read until the answer is in.
