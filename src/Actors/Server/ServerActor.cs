@@ -5,6 +5,7 @@ using Akka.Event;
 using Akka.Pattern;
 using JdMail.Actors.Directory;
 using JdMail.Actors.Net;
+using JdMail.Actors.Outbound;
 using JdMail.Actors.Settings;
 using JdMail.Actors.Smtp;
 using JdMail.Actors.Spool;
@@ -35,6 +36,7 @@ public sealed class ServerActor : ReceiveActor
 
     public IActorRef Directory { get; private set; } = ActorRefs.Nobody;
     public IActorRef Delivery { get; private set; } = ActorRefs.Nobody;
+    public IActorRef Outbound { get; private set; } = ActorRefs.Nobody;
 
     private sealed record BootstrapDone;
     private sealed record BootstrapFailed(string Reason);
@@ -69,6 +71,8 @@ public sealed class ServerActor : ReceiveActor
         Directory = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(DirectoryActor.Props(), "directory",
             TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1)), "directory-supervisor");
         Delivery = Context.ActorOf(DeliveryActor.Props(_paths, _settings.HostName), "delivery");
+        if (_settings.Outbound.Enabled)
+            Outbound = Context.ActorOf(OutboundActor.Props(_settings.Outbound, _paths, _settings.HostName, _settings.Tls, Directory, Delivery), "outbound");
         Context.System.EventStream.Subscribe(Self, typeof(ListenerBound));
         Context.System.EventStream.Subscribe(Self, typeof(ListenerFailed));
         Directory.Ask<object>(_bootstrap, TimeSpan.FromSeconds(30)).PipeTo(Self,

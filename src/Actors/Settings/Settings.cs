@@ -130,6 +130,9 @@ public sealed record JdMailSettings(string MailRoot, string HostName, ListenerSe
     SmtpSettings Smtp, Pop3Settings Pop3, int Pbkdf2Iterations, BootstrapSettings Bootstrap,
     string PersistenceProvider, string ConnectionString)
 {
+    /// <summary>Remote delivery (<c>jdmail.outbound</c>); an init property so existing constructor calls stay valid.</summary>
+    public JdMail.Actors.Outbound.OutboundSettings Outbound { get; init; } = JdMail.Actors.Outbound.OutboundSettings.Default;
+
     public static JdMailSettings Create(Config root, string? mailRootOverride = null)
     {
         var c = root.GetConfig("jdmail") ?? throw new ConfigurationException("the jdmail section is missing");
@@ -144,6 +147,9 @@ public sealed record JdMailSettings(string MailRoot, string HostName, ListenerSe
             c.GetInt("security.pbkdf2-iterations", 210000),
             BootstrapSettings.Create(c.GetConfig("bootstrap")),
             c.GetString("persistence.provider", "sqlite").ToLowerInvariant(),
-            c.GetString("persistence.connection-string", "jdmail.db"));
+            c.GetString("persistence.connection-string", "jdmail.db"))
+        {
+            Outbound = JdMail.Actors.Outbound.OutboundSettings.Create(c.GetConfig("outbound")),
+        };
     }
 }
