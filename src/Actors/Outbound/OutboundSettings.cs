@@ -85,7 +85,7 @@ public sealed record OutboundSettings(bool Enabled, RetrySchedule Retry, int Con
         var helo = c.GetString("helo", "");
         return new OutboundSettings(
             c.GetBoolean("enabled", true),
-            new RetrySchedule(c.GetTimeSpan("first-retry", TimeSpan.FromSeconds(480)), c.GetInt("retry-ratio", 16), Math.Max(1, c.GetInt("max-tries", 32))),
+            new RetrySchedule(c.GetTimeSpan("first-retry", TimeSpan.FromSeconds(480)), c.GetInt("retry-ratio", 16), Math.Max(0, c.GetInt("max-retries", 32))),
             Math.Max(1, c.GetInt("concurrency", 8)),
             c.GetTimeSpan("connect-timeout", TimeSpan.FromSeconds(30)),
             c.GetTimeSpan("command-timeout", TimeSpan.FromMinutes(5)),

@@ -3,10 +3,11 @@ namespace JdMail.Actors.Outbound;
 /// <summary>
 /// XMail's remote-delivery schedule (MessQueue.cpp): the wait before retry 1 is <see cref="FirstWait"/>; each
 /// following wait is the previous one plus previous/<see cref="Ratio"/> (integer division, in seconds, as XMail
-/// does; ratio 0 keeps the wait constant). After <see cref="MaxTries"/> failed tries the recipient expires.
-/// Defaults 480 s, 16, 32 give waits of 8.0, 8.5, 9.0 … minutes and about 12.6 hours in total.
+/// does; ratio 0 keeps the wait constant). <see cref="MaxRetries"/> is XMail's <c>-Qr</c> "maximum number of
+/// retries": the first try plus that many retries, then the recipient expires.
+/// Defaults 480 s, 16, 32 give waits of 8.0, 8.5, 9.0 … up to about 51.6 minutes, about 12.6 hours in total.
 /// </summary>
-public sealed record RetrySchedule(TimeSpan FirstWait, int Ratio, int MaxTries)
+public sealed record RetrySchedule(TimeSpan FirstWait, int Ratio, int MaxRetries)
 {
     public static readonly RetrySchedule XMail = new(TimeSpan.FromSeconds(480), 16, 32);
 
@@ -25,6 +26,6 @@ public sealed record RetrySchedule(TimeSpan FirstWait, int Ratio, int MaxTries)
         return TimeSpan.FromMilliseconds(wait);
     }
 
-    /// <summary>Whether a recipient that has failed <paramref name="failedTries"/> times has run out of tries.</summary>
-    public bool Expired(int failedTries) => failedTries >= MaxTries;
+    /// <summary>Whether a recipient that has failed <paramref name="failedTries"/> times (first try included) has run out of retries.</summary>
+    public bool Expired(int failedTries) => failedTries > MaxRetries;
 }

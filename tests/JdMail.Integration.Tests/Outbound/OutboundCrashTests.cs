@@ -27,7 +27,7 @@ public sealed class OutboundCrashTests
                 jdmail.outbound {
                   first-retry = 300ms
                   retry-ratio = 0
-                  max-tries = 100000
+                  max-retries = 100000
                   connect-timeout = 5s
                   command-timeout = 10s
                   gateways = [ { domain = "b.test", hosts = ["127.0.0.1:{{bPort}}"], need-tls = 1, verify = "none" } ]

@@ -31,11 +31,11 @@ public static class RelayPair
         """;
 
     /// <summary>A's outbound section: fast retries, B's CA trusted from a file, one gateway entry for b.test.</summary>
-    public static string AConfig(string gatewayHostPort, int needTls, string verify, string bCaFile, int maxTries = 3, string extraGateway = "") => $$"""
+    public static string AConfig(string gatewayHostPort, int needTls, string verify, string bCaFile, int maxRetries = 3, string extraGateway = "") => $$"""
         jdmail.outbound {
           first-retry = 200ms
           retry-ratio = 0
-          max-tries = {{maxTries}}
+          max-retries = {{maxRetries}}
           connect-timeout = 5s
           command-timeout = 10s
           tls { trust = ["file"], trust-file = "{{bCaFile}}" }

@@ -31,7 +31,7 @@ public sealed class RelayTlsTests
     public async Task With_NeedTLS_2_and_no_STARTTLS_at_the_peer_the_failure_is_permanent_and_alice_gets_a_DSN()
     {
         await using var b = await ServerFixture.StartAsync(RelayPair.BConfig());
-        await using var a = await ServerFixture.StartAsync(RelayPair.AConfig($"127.0.0.1:{b.Port("extra0")}", 2, "ca-hostname", b.CaFile, maxTries: 30));
+        await using var a = await ServerFixture.StartAsync(RelayPair.AConfig($"127.0.0.1:{b.Port("extra0")}", 2, "ca-hostname", b.CaFile, maxRetries: 30));
         await RelayPair.SendFromAliceAsync(a, RelayPair.Message("must not go in clear"));
 
         var bounce = await a.WaitForMailAsync("alice", 1, Wait);
@@ -90,7 +90,7 @@ public sealed class RelayTlsTests
     {
         // B's certificate names only mx.b.test; A reaches it as 127.0.0.1 and checks the host name.
         await using var b = await ServerFixture.StartAsync(RelayPair.BConfig("mx.b.test"));
-        await using var a = await ServerFixture.StartAsync(RelayPair.AConfig($"127.0.0.1:{b.Port("smtp")}", 2, "ca-hostname", b.CaFile, maxTries: 1000));
+        await using var a = await ServerFixture.StartAsync(RelayPair.AConfig($"127.0.0.1:{b.Port("smtp")}", 2, "ca-hostname", b.CaFile, maxRetries: 1000));
         await RelayPair.SendFromAliceAsync(a, RelayPair.Message("wrong name"));
 
         var queue = await RelayPair.PollAsync(() => RelayPair.AskOutboundAsync<OutboundQueueResult>(a, new GetOutboundQueue()),
