@@ -30,6 +30,7 @@ public sealed class OutboundCrashTests
                   max-retries = 100000
                   connect-timeout = 5s
                   command-timeout = 10s
+                  dns-servers = ["127.0.0.1:9"]
                   gateways = [ { domain = "b.test", hosts = ["127.0.0.1:{{bPort}}"], need-tls = 1, verify = "none" } ]
                 }
                 """));

@@ -38,6 +38,8 @@ public static class RelayPair
           max-retries = {{maxRetries}}
           connect-timeout = 5s
           command-timeout = 10s
+          # Never the system resolver in tests (loopback-only machines): an MX lookup would fail here, not leave.
+          dns-servers = ["127.0.0.1:9"]
           tls { trust = ["file"], trust-file = "{{bCaFile}}" }
           gateways = [ { domain = "{{BDomain}}", hosts = ["{{gatewayHostPort}}"], need-tls = {{needTls}}, verify = "{{verify}}" {{extraGateway}} } ]
         }

@@ -72,6 +72,42 @@ public sealed class RelayTlsTests
     }
 
     [Fact]
+    public async Task A_bounce_that_cannot_be_delivered_is_frozen_without_a_bounce_of_its_own()
+    {
+        await using var b = await ServerFixture.StartAsync(RelayPair.BConfig());
+        await using var a = await ServerFixture.StartAsync(RelayPair.AConfig($"127.0.0.1:{b.Port("extra0")}", 2, "ca-hostname", b.CaFile));
+        using (var raw = await RawSmtp.ConnectAsync(a.Port("smtp")))
+        {
+            await raw.ExpectAsync("220 ");
+            await raw.SendAsync("EHLO client.test");
+            await raw.ExpectAsync("250 ");
+            await raw.SendAsync("STARTTLS");
+            await raw.ExpectAsync("220 ");
+            await raw.StartTlsAsync(a.CaCertificate);
+            await raw.SendAsync("EHLO client.test");
+            await raw.ExpectAsync("250 ");
+            await raw.SendAsync("AUTH PLAIN " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("\0alice@example.test\0" + ServerFixture.AlicePassword)));
+            await raw.ExpectAsync("235 ");
+            await raw.SendAsync("MAIL FROM:<>");
+            await raw.ExpectAsync("250 ");
+            await raw.SendAsync($"RCPT TO:<{RelayPair.Carol}>");
+            await raw.ExpectAsync("250 ");
+            await raw.SendAsync("DATA");
+            await raw.ExpectAsync("354 ");
+            await raw.SendAsync("Subject: a notification\r\n\r\nbody\r\n.");
+            await raw.ExpectAsync("250 ");
+        }
+        var frozen = await RelayPair.PollAsync(() => RelayPair.AskOutboundAsync<FrozenListResult>(a, new ListFrozen()),
+            f => f.Messages.Count == 1, Wait, "the bounce to be frozen");
+        Assert.Equal("", frozen.Messages[0].MailFrom);
+        var log = (await RelayPair.AskOutboundAsync<FrozenLogResult>(a, new GetFrozenLog(frozen.Messages[0].Id))).Log!;
+        Assert.Contains("no bounce: the message is itself a bounce", log);
+        Assert.DoesNotContain("sent to <", log);
+        Assert.False(Directory.Exists(Path.Combine(a.Maildir("alice"), "new")) && Directory.GetFiles(Path.Combine(a.Maildir("alice"), "new")).Length > 0);
+        Assert.Empty(Directory.GetFiles(Path.Combine(a.MailRoot, "spool", "queue")));
+    }
+
+    [Fact]
     public async Task With_NeedTLS_1_and_no_STARTTLS_at_the_peer_the_message_is_delivered_in_clear()
     {
         await using var b = await ServerFixture.StartAsync(RelayPair.BConfig());

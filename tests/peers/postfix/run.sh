@@ -69,6 +69,7 @@ jdmail {
     first-retry = 1s
     retry-ratio = 0
     max-retries = 60
+    dns-servers = ["127.0.0.1:9"]   # no real DNS: everything here goes through the gateway entry
     gateways = [ { domain = "pf.test", hosts = ["127.0.0.1:$pf_port"], need-tls = 2, verify = "ca-hostname", trust = ["mailroot"], tls-name = "mx.pf.test" } ]
   }
 }
