@@ -162,6 +162,10 @@ public sealed class OutboundActor : ReceiveActor, IWithTimers
         {
             foreach (var bounce in r.Bounces) _delivery.Tell(new MessageSpooled(bounce));
             e.MailFrom = r.MailFrom ?? e.MailFrom;
+            if (r.State is { } st)
+                _log.Info("outbound {0}: {1} delivered, {2} failed, {3} pending{4}", d.Id,
+                    st.Recipients.Count(x => x.Status == RecipientStatus.Delivered), st.Recipients.Count(x => x.Status == RecipientStatus.Failed),
+                    st.Recipients.Count(x => x.Status == RecipientStatus.Pending), r.Done ? (st.AnyFailed && _settings.FreezeFailed ? "; frozen" : "; done") : "");
             if (r.Done) _entries.Remove(d.Id);
             else
             {

@@ -25,6 +25,9 @@ public sealed class FakeSmtpServer : IAsyncDisposable
     public bool EightBitMime { get; init; } = true;
     public Func<string, string>? RcptReply { get; init; }
     public X509Certificate2? Certificate { get; init; }
+    public bool AskClientCertificate { get; init; }
+    /// <summary>Subject of the client certificate presented in the TLS handshake, if any.</summary>
+    public string? ClientCertificateSubject { get; private set; }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
@@ -35,6 +38,19 @@ public sealed class FakeSmtpServer : IAsyncDisposable
     }
 
     /// <summary>A self-signed ECDSA certificate for <paramref name="name"/>, and its PEM (to trust it as a root).</summary>
+    /// <summary>A self-signed certificate and its key as PEM files in <paramref name="dir"/> (for a client certificate).</summary>
+    public static (string CertFile, string KeyFile) SelfSignedFiles(string name, string dir)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var req = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        using var cert = req.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        var certFile = Path.Combine(dir, name + ".cert.pem");
+        var keyFile = Path.Combine(dir, name + ".key.pem");
+        File.WriteAllText(certFile, cert.ExportCertificatePem());
+        File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
+        return (certFile, keyFile);
+    }
+
     public static (X509Certificate2 Cert, string Pem) SelfSigned(string name)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -96,7 +112,14 @@ public sealed class FakeSmtpServer : IAsyncDisposable
     private async Task<Stream> ServerTls(Stream inner)
     {
         var ssl = new SslStream(inner);
-        await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = Certificate });
+        await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+        {
+            ServerCertificate = Certificate,
+            ClientCertificateRequired = AskClientCertificate,
+            // The test only records what the client presents.
+            RemoteCertificateValidationCallback = (_, _, _, _) => true,
+        });
+        ClientCertificateSubject = ssl.RemoteCertificate?.Subject;
         Tls = true;
         return ssl;
     }

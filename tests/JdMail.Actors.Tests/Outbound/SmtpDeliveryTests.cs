@@ -116,6 +116,20 @@ public sealed class SmtpDeliveryTests : IDisposable
     }
 
     [Fact]
+    public async Task The_configured_client_certificate_is_presented_when_the_server_asks_for_one()
+    {
+        var (cert, _) = FakeSmtpServer.SelfSigned("fake.test");
+        var (clientCert, clientKey) = FakeSmtpServer.SelfSignedFiles("client.a.test", _dir);
+        await using var server = new FakeSmtpServer { OfferStartTls = true, Certificate = cert, AskClientCertificate = true };
+        var target = new HostTarget(new GatewayHost("127.0.0.1", server.Port), false, "fake.test",
+            new OutboundTlsPolicy(NeedTls.Required, TlsVerify.None, false, false, null, clientCert, clientKey));
+        var result = await SmtpDelivery.DeliverAsync(target, Message("b@b.test"), Options(), default);
+        Assert.Equal(OutcomeKind.Delivered, Assert.Single(result.Outcomes).Kind);
+        await server.DisposeAsync();
+        Assert.Equal("CN=client.a.test", server.ClientCertificateSubject);
+    }
+
+    [Fact]
     public async Task A_closed_port_is_a_temporary_failure_and_the_next_host_is_tried()
     {
         var l = new TcpListener(IPAddress.Loopback, 0);
