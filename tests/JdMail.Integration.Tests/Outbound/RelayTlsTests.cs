@@ -28,6 +28,17 @@ public sealed class RelayTlsTests
     }
 
     [Fact]
+    public async Task A_gateway_marked_implicit_tls_is_reached_over_SMTPS_from_the_first_byte()
+    {
+        await using var b = await ServerFixture.StartAsync(RelayPair.BConfig());
+        await using var a = await ServerFixture.StartAsync(RelayPair.AConfig($"127.0.0.1:{b.Port("smtps")}", 2, "ca-hostname", b.CaFile,
+            extraGateway: ", implicit-tls = true"));
+        await RelayPair.SendFromAliceAsync(a, RelayPair.Message("over smtps"));
+        var files = await RelayPair.WaitForFilesAsync(RelayPair.CarolMaildir(b), 1, Wait);
+        Assert.Contains("with ESMTPS (TLSv1.", RelayPair.Text(await File.ReadAllBytesAsync(files[0])));
+    }
+
+    [Fact]
     public async Task With_NeedTLS_2_and_no_STARTTLS_at_the_peer_the_failure_is_permanent_and_alice_gets_a_DSN()
     {
         await using var b = await ServerFixture.StartAsync(RelayPair.BConfig());
