@@ -28,6 +28,7 @@ public sealed class OutboundCrashTests
                   first-retry = 300ms
                   retry-ratio = 0
                   max-retries = 100000
+                  concurrency = 2   # slower drain, so the second kill lands mid-delivery
                   connect-timeout = 5s
                   command-timeout = 10s
                   dns-servers = ["127.0.0.1:9"]
