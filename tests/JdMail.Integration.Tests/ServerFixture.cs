@@ -47,6 +47,8 @@ public sealed class ServerFixture : IAsyncDisposable
           pop3.idle-timeout = 3s
           # Fast hashes keep the suite quick; production uses the default.
           security.pbkdf2-iterations = 1000
+          # Tests never ask a real resolver: MX look-ups go to a closed loopback port.
+          outbound.dns-servers = ["127.0.0.1:9"]
           bootstrap {
             domain = "{{Domain}}"
             ctrl-password = "admin-secret-0"

@@ -7,6 +7,7 @@ using JdMail.Actors.Ca;
 using JdMail.Actors.Ctrl;
 using JdMail.Actors.Directory;
 using JdMail.Actors.Net;
+using JdMail.Actors.Outbound;
 using JdMail.Actors.Settings;
 using JdMail.Actors.Smtp;
 using JdMail.Actors.Spool;
@@ -42,6 +43,7 @@ public sealed class ServerActor : ReceiveActor
     public IActorRef Delivery { get; private set; } = ActorRefs.Nobody;
     /// <summary>The CA (its backoff supervisor, which forwards to the running <see cref="CertificateAuthorityActor"/>).</summary>
     public IActorRef Ca { get; private set; } = ActorRefs.Nobody;
+    public IActorRef Outbound { get; private set; } = ActorRefs.Nobody;
 
     private sealed record BootstrapDone;
     private sealed record BootstrapFailed(string Reason);
@@ -85,6 +87,8 @@ public sealed class ServerActor : ReceiveActor
         Ca = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(CertificateAuthorityActor.Props(_paths, _caSettings), "ca",
             TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1)), "ca-supervisor");
         _caStarted?.Invoke(Ca);
+        if (_settings.Outbound.Enabled)
+            Outbound = Context.ActorOf(OutboundActor.Props(_settings.Outbound, _paths, _settings.HostName, _settings.Tls, Directory, Delivery), "outbound");
         Context.System.EventStream.Subscribe(Self, typeof(ListenerBound));
         Context.System.EventStream.Subscribe(Self, typeof(ListenerFailed));
         // The first-start accounts are hashed (slow by design) only when the directory has not applied them yet.

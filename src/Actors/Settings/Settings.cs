@@ -164,6 +164,8 @@ public sealed record JdMailSettings(string MailRoot, string HostName, ListenerSe
 {
     /// <summary>CTRL settings; a separate property so the positional record keeps its shape for other callers.</summary>
     public CtrlSettings Ctrl { get; init; } = CtrlSettings.Create(null);
+    /// <summary>Remote delivery (<c>jdmail.outbound</c>); an init property so existing constructor calls stay valid.</summary>
+    public JdMail.Actors.Outbound.OutboundSettings Outbound { get; init; } = JdMail.Actors.Outbound.OutboundSettings.Default;
 
     public static JdMailSettings Create(Config root, string? mailRootOverride = null)
     {
@@ -182,6 +184,7 @@ public sealed record JdMailSettings(string MailRoot, string HostName, ListenerSe
             c.GetString("persistence.connection-string", "jdmail.db"))
         {
             Ctrl = CtrlSettings.Create(c.GetConfig("ctrl")),
+            Outbound = JdMail.Actors.Outbound.OutboundSettings.Create(c.GetConfig("outbound")),
         };
     }
 }

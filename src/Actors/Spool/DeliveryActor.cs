@@ -51,7 +51,11 @@ public sealed class DeliveryActor : ReceiveActor, IWithTimers
             else if (d.Result is { } r)
             {
                 _log.Info("delivered {0} to {1}{2}", r.Id, string.Join(", ", r.LocalRecipients),
-                    r.RemoteRecipients > 0 ? $"; {r.RemoteRecipients} remote recipient(s) held in spool/outbound" : "");
+                    r.RemoteRecipients > 0 ? $"; {r.RemoteRecipients} remote recipient(s) handed to the remote queue" : "");
+                // Hand-off to remote delivery: the file is already in spool/outbound, where the outbound actor's
+                // start-up scan finds it too, so a crash between the move and this message loses nothing.
+                if (r.RemoteRecipients > 0)
+                    Context.ActorSelection("../outbound").Tell(new Outbound.RemoteDeliveryQueued(Path.GetFileNameWithoutExtension(d.Path), Path.Combine(_paths.Spool, "outbound", Path.GetFileName(d.Path))));
                 Context.System.EventStream.Publish(r);
             }
             StartMore();
