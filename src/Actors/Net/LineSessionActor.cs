@@ -108,6 +108,15 @@ public abstract class LineSessionActor : ReceiveActor
 
     protected abstract void OnIdleTimeout();
 
+    /// <summary>
+    /// The account a trusted client certificate names (SASL EXTERNAL, RFC 4422 Appendix A), or null: only inside TLS,
+    /// only for a certificate that chained to a trust anchor (never a self-signed one), and only when the login rule
+    /// is on.
+    /// </summary>
+    protected string? CertificateAccount =>
+        ClientCertificate is { Trusted: true, Certificate: { } c } && Conn.IsTls
+            ? CertificateLogin.AccountFor(c, TlsContext.ClientCertificates.Login) : null;
+
     /// <summary>Last words to a client whose certificate was revoked while the session ran.</summary>
     protected abstract string RevokedReply { get; }
 

@@ -210,11 +210,6 @@ public sealed class Pop3SessionActor : LineSessionActor
         Reply(Pop3Reply.UserAccepted);
     }
 
-    /// <summary>The account a trusted client certificate names (SASL EXTERNAL, RFC 4422 Appendix A), or null.</summary>
-    private string? CertificateAccount =>
-        ClientCertificate is { Trusted: true, Certificate: { } c } && Conn.IsTls
-            ? CertificateLogin.AccountFor(c, TlsContext.ClientCertificates.Login) : null;
-
     private List<string> Mechanisms()
     {
         var list = new List<string>();
@@ -252,17 +247,11 @@ public sealed class Pop3SessionActor : LineSessionActor
             // The response is the authorization identity; empty ("=") means the account the certificate names.
             var authz = SaslPlain.DecodeUtf8(text);
             if (authz is null) { Error(Pop3Reply.AuthBadBase64); return; }
-            var account = CertificateAccount;
-            if (account is null || (authz.Length > 0 && !authz.Equals(account, StringComparison.OrdinalIgnoreCase)))
-            {
-                Log.Warning("{0} {1}: AUTH EXTERNAL as '{2}' refused for certificate account '{3}'", Endpoint.Name, Conn.Remote, authz, account);
-                Error(Pop3Reply.AuthFailed);
-                return;
-            }
             _userName = null;
             Suspend();
-            _directory.Ask<CredentialResult>(new GetCredential(account), TimeSpan.FromSeconds(10)).PipeTo(Self,
-                success: c => new AuthChecked(c.PasswordHash is null ? null : $"{c.User}@{c.Domain}", account),
+            var account = CertificateAccount;
+            CredentialCheck.ExternalAsync(_directory, account, authz).PipeTo(Self,
+                success: address => new AuthChecked(address, $"EXTERNAL '{authz}' with a certificate for '{account}'"),
                 failure: e => new AuthLookupFailed(e));
             return;
         }

@@ -18,4 +18,16 @@ public static class CredentialCheck
         var ok = await Task.Run(() => PasswordHasher.Verify(password, c.PasswordHash ?? DummyHash)).ConfigureAwait(false);
         return ok && c.PasswordHash is not null ? $"{c.User}@{c.Domain}" : null;
     }
+
+    /// <summary>
+    /// SASL EXTERNAL (RFC 4422 Appendix A): succeeds with the account the certificate names when the client asked for
+    /// no other identity (<paramref name="authorizationId"/> empty or the same) and that account exists.
+    /// </summary>
+    public static async Task<string?> ExternalAsync(IActorRef directory, string? certificateAccount, string authorizationId)
+    {
+        if (certificateAccount is null) return null;
+        if (authorizationId.Length > 0 && !authorizationId.Equals(certificateAccount, StringComparison.OrdinalIgnoreCase)) return null;
+        var c = await directory.Ask<CredentialResult>(new GetCredential(certificateAccount), TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        return c.PasswordHash is null ? null : $"{c.User}@{c.Domain}";
+    }
 }

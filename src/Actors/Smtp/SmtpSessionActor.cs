@@ -142,10 +142,6 @@ public sealed class SmtpSessionActor : LineSessionActor
         return CertificateAccount is not null ? passwords.Prepend("EXTERNAL") : passwords;
     }
 
-    private string? CertificateAccount =>
-        ClientCertificate is { Trusted: true, Certificate: { } c } && Conn.IsTls
-            ? CertificateLogin.AccountFor(c, TlsContext.ClientCertificates.Login) : null;
-
     private void OnEhlo(EhloCommand e)
     {
         // RFC 5321 §4.1.4: EHLO/HELO resets any transaction in progress.
@@ -310,16 +306,10 @@ public sealed class SmtpSessionActor : LineSessionActor
             var authz = SaslPlain.DecodeUtf8(text);
             EndSasl();
             if (authz is null) { Error(SmtpReply.AuthBadBase64); return; }
-            var account = CertificateAccount;
-            if (account is null || (authz.Length > 0 && !authz.Equals(account, StringComparison.OrdinalIgnoreCase)))
-            {
-                Log.Warning("{0} {1}: AUTH EXTERNAL as '{2}' refused for certificate account '{3}'", Endpoint.Name, Conn.Remote, authz, account);
-                Error(SmtpReply.AuthFailed);
-                return;
-            }
             Suspend();
-            _directory.Ask<CredentialResult>(new GetCredential(account), TimeSpan.FromSeconds(10)).PipeTo(Self,
-                success: c => new AuthChecked(c.PasswordHash is null ? null : $"{c.User}@{c.Domain}", account),
+            var account = CertificateAccount;
+            CredentialCheck.ExternalAsync(_directory, account, authz).PipeTo(Self,
+                success: address => new AuthChecked(address, $"EXTERNAL '{authz}' with a certificate for '{account}'"),
                 failure: e => new LookupFailed(e));
             return;
         }
