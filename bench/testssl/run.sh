@@ -23,9 +23,11 @@ status=0
 for ep in smtps pop3s; do
   p=$(port "$ep")
   echo "== testssl.sh on $ep (127.0.0.1:$p)"
+  rm -f "$out/$ep.json" "$out/$ep.txt"
   # -p protocols, -s standard cipher lists, -f forward secrecy, -U vulnerabilities; --ip one address, no DNS.
   testssl --quiet --color 0 --warnings off --ip 127.0.0.1 -p -s -f -U --add-ca "$root/mailroot/certs.pem" \
     --jsonfile "$out/$ep.json" "localhost:$p" > "$out/$ep.txt" 2>&1 || true
+  if ! grep -q "Testing protocols" "$out/$ep.txt"; then echo "testssl.sh did not run:"; cat "$out/$ep.txt"; status=1; continue; fi
   grep -E "NOT ok|VULNERABLE" "$out/$ep.txt" && status=1 || echo "no NOT ok / VULNERABLE findings"
   grep -E "^ (SSLv2|SSLv3|TLS 1 |TLS 1.1|TLS 1.2|TLS 1.3) " "$out/$ep.txt" || true
 done

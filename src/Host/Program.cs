@@ -33,6 +33,7 @@ public static class Program
                 return 2;
             }
             await host.RunAsync(cancel);
+            Console.WriteLine("jdmail: stopped");
             return 0;
         });
         var root = new RootCommand("JdMail: mail server with an embedded certificate authority") { serve, CtrlVerb.Create() };

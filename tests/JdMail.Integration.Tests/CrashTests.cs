@@ -52,4 +52,24 @@ public sealed class CrashTests
             try { Directory.Delete(mailRoot, true); } catch (IOException) { }
         }
     }
+
+    [Fact]
+    public async Task Sigterm_shuts_the_server_down_gracefully()
+    {
+        var mailRoot = Path.Combine(Path.GetTempPath(), "jdmail-term-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(mailRoot);
+        var config = Path.Combine(mailRoot, "test.conf");
+        await File.WriteAllTextAsync(config, ServerFixture.Config());
+        try
+        {
+            using var server = await ServerProcess.StartAsync(mailRoot, config);
+            var (exit, output) = await server.TerminateAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(0, exit);
+            Assert.Contains("jdmail: stopped", output);
+        }
+        finally
+        {
+            try { Directory.Delete(mailRoot, true); } catch (IOException) { }
+        }
+    }
 }

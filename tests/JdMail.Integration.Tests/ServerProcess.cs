@@ -7,12 +7,14 @@ namespace JdMail.Integration.Tests;
 public sealed class ServerProcess : IDisposable
 {
     private readonly Process _process;
+    private readonly System.Text.StringBuilder _output;
     public Dictionary<string, IPEndPoint> Endpoints { get; }
     public int Pid => _process.Id;
 
-    private ServerProcess(Process process, Dictionary<string, IPEndPoint> endpoints)
+    private ServerProcess(Process process, Dictionary<string, IPEndPoint> endpoints, System.Text.StringBuilder output)
     {
         _process = process;
+        _output = output;
         Endpoints = endpoints;
     }
 
@@ -51,7 +53,16 @@ public sealed class ServerProcess : IDisposable
             var f = line.Split('\t').Select(x => x.Trim('"')).ToArray();
             endpoints[f[0]] = new IPEndPoint(IPAddress.Parse(f[3]), int.Parse(f[4]));
         }
-        return new ServerProcess(process, endpoints);
+        return new ServerProcess(process, endpoints, output);
+    }
+
+    /// <summary>SIGTERM, as a service manager sends it; returns the exit code and what the server printed.</summary>
+    public async Task<(int Exit, string Output)> TerminateAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])) await kill.WaitForExitAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        lock (_output) return (_process.ExitCode, _output.ToString());
     }
 
     /// <summary>SIGKILL: no shutdown hook, no flush, nothing.</summary>

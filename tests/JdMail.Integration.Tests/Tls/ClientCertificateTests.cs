@@ -78,6 +78,26 @@ public sealed class ClientCertificateTests
     }
 
     [Fact]
+    public async Task MailKit_with_a_client_certificate_is_admitted_and_without_one_is_refused()
+    {
+        await using var server = await ServerFixture.StartAsync(Required);
+        var alice = TestIssuer.FromMailRoot(server.MailRoot).Client("alice@example.test");
+        using (var client = new MailKit.Net.Smtp.SmtpClient { ServerCertificateValidationCallback = TrustedCa.Callback(server.CaCertificate) })
+        {
+            client.ClientCertificates = new System.Security.Cryptography.X509Certificates.X509CertificateCollection { alice.WithKey };
+            await client.ConnectAsync("localhost", server.Port("smtps"), MailKit.Security.SecureSocketOptions.SslOnConnect);
+            await client.AuthenticateAsync("alice@example.test", ServerFixture.AlicePassword);
+            Assert.True(client.IsAuthenticated);
+            await client.DisconnectAsync(true);
+        }
+        using (var client = new MailKit.Net.Pop3.Pop3Client { ServerCertificateValidationCallback = TrustedCa.Callback(server.CaCertificate) })
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => client.ConnectAsync("localhost", server.Port("pop3s"), MailKit.Security.SecureSocketOptions.SslOnConnect));
+            Assert.False(client.IsConnected && client.IsAuthenticated);
+        }
+    }
+
+    [Fact]
     public async Task Self_signed_client_certificates_pass_only_with_allow_self_signed()
     {
         await using var server = await ServerFixture.StartAsync(
