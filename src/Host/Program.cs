@@ -1,9 +1,10 @@
 using System.CommandLine;
+using JdMail.Host.Diag;
 using Microsoft.Extensions.Hosting;
 
 namespace JdMail.Host;
 
-/// <summary>The <c>jdmail</c> command: <c>serve</c> runs the server.</summary>
+/// <summary>The <c>jdmail</c> command: <c>serve</c> runs the server, <c>diag</c> checks a MailRoot and its server.</summary>
 public static class Program
 {
     public static async Task<int> Main(string[] args)
@@ -34,7 +35,7 @@ public static class Program
             await host.RunAsync(cancel);
             return 0;
         });
-        var root = new RootCommand("JdMail: mail server with an embedded certificate authority") { serve };
+        var root = new RootCommand("JdMail: mail server with an embedded certificate authority") { serve, DiagVerb.Create() };
         return await root.Parse(args).InvokeAsync();
     }
 }

@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Pattern;
 using JdMail.Actors.Ca;
+using JdMail.Actors.Diagnostics;
 using JdMail.Actors.Directory;
 using JdMail.Actors.Net;
 using JdMail.Actors.Settings;
@@ -30,6 +31,8 @@ public sealed class ServerActor : ReceiveActor
     private readonly TlsContext _tls;
     private readonly CaSettings _caSettings;
     private readonly Action<IActorRef>? _caStarted;
+    private readonly DiagnosticsSettings _diagnosticsSettings;
+    private readonly Action<IActorRef>? _diagnosticsStarted;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<ListenerBound> _bound = [];
     private readonly List<ListenerFailed> _failed = [];
@@ -40,18 +43,23 @@ public sealed class ServerActor : ReceiveActor
     public IActorRef Delivery { get; private set; } = ActorRefs.Nobody;
     /// <summary>The CA (its backoff supervisor, which forwards to the running <see cref="CertificateAuthorityActor"/>).</summary>
     public IActorRef Ca { get; private set; } = ActorRefs.Nobody;
+    /// <summary>The <see cref="DiagnosticsActor"/> (asked with <see cref="GetDiagnostics"/>).</summary>
+    public IActorRef Diagnostics { get; private set; } = ActorRefs.Nobody;
 
     private sealed record BootstrapDone;
     private sealed record BootstrapFailed(string Reason);
 
     /// <param name="caStarted">Called with the CA's reference once it is spawned (the host registers it).</param>
+    /// <param name="diagnosticsStarted">Called with the diagnostics actor's reference once it is spawned.</param>
     public static Props Props(JdMailSettings settings, TlsContext tls, Func<ApplyBootstrap> bootstrap, CaSettings? ca = null,
-        Action<IActorRef>? caStarted = null) =>
-        Akka.Actor.Props.Create(() => new ServerActor(settings, tls, bootstrap, ca, caStarted));
+        Action<IActorRef>? caStarted = null, DiagnosticsSettings? diagnostics = null, Action<IActorRef>? diagnosticsStarted = null) =>
+        Akka.Actor.Props.Create(() => new ServerActor(settings, tls, bootstrap, ca, caStarted, diagnostics, diagnosticsStarted));
 
     public ServerActor(JdMailSettings settings, TlsContext tls, Func<ApplyBootstrap> bootstrap, CaSettings? ca = null,
-        Action<IActorRef>? caStarted = null)
+        Action<IActorRef>? caStarted = null, DiagnosticsSettings? diagnostics = null, Action<IActorRef>? diagnosticsStarted = null)
     {
+        _diagnosticsSettings = diagnostics ?? DiagnosticsSettings.Default;
+        _diagnosticsStarted = diagnosticsStarted;
         _caSettings = ca ?? CaSettings.Default;
         _caStarted = caStarted;
         _settings = settings;
@@ -82,6 +90,8 @@ public sealed class ServerActor : ReceiveActor
         Ca = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(CertificateAuthorityActor.Props(_paths, _caSettings), "ca",
             TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1)), "ca-supervisor");
         _caStarted?.Invoke(Ca);
+        Diagnostics = Context.ActorOf(DiagnosticsActor.Props(_settings, _diagnosticsSettings, _tls, Self, Ca), "diagnostics");
+        _diagnosticsStarted?.Invoke(Diagnostics);
         Context.System.EventStream.Subscribe(Self, typeof(ListenerBound));
         Context.System.EventStream.Subscribe(Self, typeof(ListenerFailed));
         // The first-start accounts are hashed (slow by design) only when the directory has not applied them yet.
