@@ -106,9 +106,11 @@ public static class DiagnosticChecks
         if (known.Count > 0)
         {
             var result = ChainValidator.Verify(leaf, known.Select(k => k.Cert), at, chain.Skip(1));
-            if (result.IsValid)
+            // A full RFC 5280 check first; when only dates stand in the way (a test certificate backdated before its CA,
+            // an expired CA), the signatures still say who issued it, and the validity items report the dates.
+            var root = result.IsValid ? result.Path[^1] : SignaturePathRoot(leaf, chain, known.Select(k => k.Cert).ToList());
+            if (root is not null)
             {
-                var root = result.Path[^1];
                 var id = known.First(k => k.Cert.Equals(root)).Id;
                 if (id == ca.CurrentCaId)
                     return DiagnosticItem.Ok(AreaServer, "issuer", $"signed by our current private CA '{id}' ({root.SubjectDN}): clients trust it once they install certs.pem (our CA certificate)");
@@ -420,6 +422,21 @@ public static class DiagnosticChecks
         try { cert.Verify(issuer.GetPublicKey()); return true; }
         catch (Exception e) when (e is Org.BouncyCastle.Security.GeneralSecurityException or Org.BouncyCastle.Security.InvalidKeyException
             or Org.BouncyCastle.Security.Certificates.CertificateException or ArgumentException or Org.BouncyCastle.Crypto.CryptoException) { return false; }
+    }
+
+    /// <summary>Follows issuer names and signatures from the leaf through server.cert's chain to one of
+    /// <paramref name="known"/>, ignoring dates; the known CA reached, or null.</summary>
+    private static BcX509? SignaturePathRoot(BcX509 leaf, IReadOnlyList<BcX509> chain, IReadOnlyList<BcX509> known)
+    {
+        var current = leaf;
+        for (var depth = 0; depth < 10; depth++)
+        {
+            if (known.FirstOrDefault(k => k.SubjectDN.Equivalent(current.IssuerDN, true) && Verifies(current, k)) is { } root) return root;
+            var next = chain.Skip(1).FirstOrDefault(c => !c.Equals(current) && c.SubjectDN.Equivalent(current.IssuerDN, true) && Verifies(current, c));
+            if (next is null) return null;
+            current = next;
+        }
+        return null;
     }
 
     private static DateTime Clamp(DateTime t, DateTime min, DateTime max) => t < min ? min : t > max ? max : t;
