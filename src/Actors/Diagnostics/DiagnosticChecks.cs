@@ -388,7 +388,7 @@ public static class DiagnosticChecks
         {
             if (!File.Exists(file))
             {
-                problem = $"{file} is missing, so TLS cannot start with server.cert (the last good pair is served until a restart). Install a certificate with its key (CTRL certinstall <id>) or restore server.key.";
+                problem = $"{file} is missing, so no new TLS connection can use server.cert. Install a certificate with its key (CTRL certinstall <id>) or restore server.key.";
                 return null;
             }
             var text = File.ReadAllText(file);
