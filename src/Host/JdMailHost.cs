@@ -3,6 +3,7 @@ using Akka.Configuration;
 using Akka.Hosting;
 using Akka.Persistence.Sql.Hosting;
 using JdMail.Actors.Ca;
+using JdMail.Actors.Diagnostics;
 using JdMail.Actors.Directory;
 using JdMail.Actors.Server;
 using JdMail.Actors.Settings;
@@ -28,6 +29,7 @@ public static class JdMailHost
         System.IO.Directory.CreateDirectory(settings.MailRoot);
 
         var caSettings = CaSettings.Create(config.GetConfig("jdmail.ca"));
+        var diagnostics = DiagnosticsSettings.Create(config);
         var first = FirstStartPki.Ensure(settings, DateTime.UtcNow, caSettings.Passphrase);
         if (first.CaCreated) log($"first start: private CA created: {first.CaSubject}");
         if (first.ServerCertificateIssued) log($"first start: server certificate issued and installed: {first.ServerSubject}");
@@ -45,7 +47,8 @@ public static class JdMailHost
             akka.WithActors((system, registry) =>
             {
                 var server = system.ActorOf(ServerActor.Props(settings, tls, Bootstrap, caSettings,
-                    ca => registry.Register<CertificateAuthorityActor>(ca)), "server");
+                    ca => registry.Register<CertificateAuthorityActor>(ca),
+                    diagnostics, diag => registry.Register<DiagnosticsActor>(diag)), "server");
                 registry.Register<ServerActor>(server);
             });
         });

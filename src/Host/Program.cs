@@ -1,10 +1,14 @@
 using System.CommandLine;
 using JdMail.Host.Ctrl;
+using JdMail.Host.Diag;
 using Microsoft.Extensions.Hosting;
 
 namespace JdMail.Host;
 
-/// <summary>The <c>jdmail</c> command: <c>serve</c> runs the server, <c>ctrl</c> runs one CTRL admin command.</summary>
+/// <summary>
+/// The <c>jdmail</c> command: <c>serve</c> runs the server, <c>ctrl</c> runs one CTRL admin command, <c>diag</c>
+/// checks a MailRoot and its running server.
+/// </summary>
 public static class Program
 {
     public static async Task<int> Main(string[] args)
@@ -36,7 +40,7 @@ public static class Program
             Console.WriteLine("jdmail: stopped");
             return 0;
         });
-        var root = new RootCommand("JdMail: mail server with an embedded certificate authority") { serve, CtrlVerb.Create() };
+        var root = new RootCommand("JdMail: mail server with an embedded certificate authority") { serve, CtrlVerb.Create(), DiagVerb.Create() };
         return await root.Parse(args).InvokeAsync();
     }
 }

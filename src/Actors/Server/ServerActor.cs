@@ -5,6 +5,7 @@ using Akka.Event;
 using Akka.Pattern;
 using JdMail.Actors.Ca;
 using JdMail.Actors.Ctrl;
+using JdMail.Actors.Diagnostics;
 using JdMail.Actors.Directory;
 using JdMail.Actors.Net;
 using JdMail.Actors.Outbound;
@@ -33,6 +34,8 @@ public sealed class ServerActor : ReceiveActor
     private readonly CaSettings _caSettings;
     private readonly Action<IActorRef>? _caStarted;
     private readonly CtrlAccessGuard _ctrlGuard;
+    private readonly DiagnosticsSettings _diagnosticsSettings;
+    private readonly Action<IActorRef>? _diagnosticsStarted;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<ListenerBound> _bound = [];
     private readonly List<ListenerFailed> _failed = [];
@@ -44,18 +47,23 @@ public sealed class ServerActor : ReceiveActor
     /// <summary>The CA (its backoff supervisor, which forwards to the running <see cref="CertificateAuthorityActor"/>).</summary>
     public IActorRef Ca { get; private set; } = ActorRefs.Nobody;
     public IActorRef Outbound { get; private set; } = ActorRefs.Nobody;
+    /// <summary>The <see cref="DiagnosticsActor"/> (asked with <see cref="GetDiagnostics"/>).</summary>
+    public IActorRef Diagnostics { get; private set; } = ActorRefs.Nobody;
 
     private sealed record BootstrapDone;
     private sealed record BootstrapFailed(string Reason);
 
     /// <param name="caStarted">Called with the CA's reference once it is spawned (the host registers it).</param>
+    /// <param name="diagnosticsStarted">Called with the diagnostics actor's reference once it is spawned.</param>
     public static Props Props(JdMailSettings settings, TlsContext tls, Func<ApplyBootstrap> bootstrap, CaSettings? ca = null,
-        Action<IActorRef>? caStarted = null) =>
-        Akka.Actor.Props.Create(() => new ServerActor(settings, tls, bootstrap, ca, caStarted));
+        Action<IActorRef>? caStarted = null, DiagnosticsSettings? diagnostics = null, Action<IActorRef>? diagnosticsStarted = null) =>
+        Akka.Actor.Props.Create(() => new ServerActor(settings, tls, bootstrap, ca, caStarted, diagnostics, diagnosticsStarted));
 
     public ServerActor(JdMailSettings settings, TlsContext tls, Func<ApplyBootstrap> bootstrap, CaSettings? ca = null,
-        Action<IActorRef>? caStarted = null)
+        Action<IActorRef>? caStarted = null, DiagnosticsSettings? diagnostics = null, Action<IActorRef>? diagnosticsStarted = null)
     {
+        _diagnosticsSettings = diagnostics ?? DiagnosticsSettings.Default;
+        _diagnosticsStarted = diagnosticsStarted;
         _caSettings = ca ?? CaSettings.Default;
         _caStarted = caStarted;
         _settings = settings;
@@ -89,6 +97,8 @@ public sealed class ServerActor : ReceiveActor
         _caStarted?.Invoke(Ca);
         if (_settings.Outbound.Enabled)
             Outbound = Context.ActorOf(OutboundActor.Props(_settings.Outbound, _paths, _settings.HostName, _settings.Tls, Directory, Delivery), "outbound");
+        Diagnostics = Context.ActorOf(DiagnosticsActor.Props(_settings, _diagnosticsSettings, _tls, Self, Ca), "diagnostics");
+        _diagnosticsStarted?.Invoke(Diagnostics);
         Context.System.EventStream.Subscribe(Self, typeof(ListenerBound));
         Context.System.EventStream.Subscribe(Self, typeof(ListenerFailed));
         // The first-start accounts are hashed (slow by design) only when the directory has not applied them yet.
