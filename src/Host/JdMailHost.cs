@@ -37,6 +37,8 @@ public static class JdMailHost
 
         ApplyBootstrap Bootstrap() => BootstrapCommand(settings);
         var tls = new TlsContext(paths, settings.Tls);
+        // Load server.cert/server.key now, so a file broken later never leaves the server without a last good pair.
+        if (tls.Current is null) log($"warning: no usable server certificate yet: {tls.LastError}");
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();

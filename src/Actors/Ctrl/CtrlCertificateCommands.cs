@@ -17,11 +17,13 @@ public sealed class CtrlCertificateCommands
     private readonly IActorRef _ca;
     private readonly TlsContext _tls;
     private readonly TimeSpan _timeout;
+    private readonly IActorRef? _diagnostics;
 
-    public CtrlCertificateCommands(IActorRef ca, TlsContext tls, TimeSpan? timeout = null)
+    public CtrlCertificateCommands(IActorRef ca, TlsContext tls, TimeSpan? timeout = null, IActorRef? diagnostics = null)
     {
         _ca = ca;
         _tls = tls;
+        _diagnostics = diagnostics;
         // Key generation (RSA 4096) and the journal write can take a while.
         _timeout = timeout ?? TimeSpan.FromSeconds(60);
     }
@@ -250,59 +252,23 @@ public sealed class CtrlCertificateCommands
 
     // --- diag --------------------------------------------------------------------------------------------------
 
+    /// <summary>
+    /// <c>diag</c>: the diagnostics actor's aggregated view plus a live self-probe of every TLS endpoint, one row
+    /// <c>"area" "item" "status" "detail"</c> per item (the detail of a non-OK item ends with its fix).
+    /// </summary>
     private async Task<CtrlResponse> DiagAsync()
     {
-        var rows = new List<string[]>();
-        var leaf = _tls.Current;
-        if (_tls.LastError is { } error)
-            rows.Add(["tls", "server.cert", leaf is null ? "FAIL" : "WARN", $"{error}{(leaf is null ? "" : "; the last good certificate is still served")}"]);
-        if (leaf is null)
-            rows.Add(["tls", "server.cert", "FAIL", "No usable server certificate: install one with certserver/certself install 1, or certinstall."]);
-        else
-        {
-            var left = leaf.NotAfter.ToUniversalTime() - DateTime.UtcNow;
-            rows.Add(["tls", "server.cert", left <= TimeSpan.Zero ? "FAIL" : left < TimeSpan.FromDays(30) ? "WARN" : "OK",
-                $"{leaf.Subject}, serial {leaf.SerialNumber}, valid until {leaf.NotAfter.ToUniversalTime():yyyy-MM-dd'T'HH:mm:ss'Z'}"
-                + (left <= TimeSpan.Zero ? "; expired: issue and install a new one" : left < TimeSpan.FromDays(30) ? "; expires soon: issue and install a new one" : "")]);
-        }
-
-        CertificateListResult list;
-        CaStatusResult status;
+        if (_diagnostics is null)
+            return CtrlResponse.Fail(CtrlReply.Error(1000, "Diagnostics are not running in this server"));
         try
         {
-            list = await ListAllAsync().ConfigureAwait(false);
-            status = await _ca.Ask<CaStatusResult>(new GetCaStatus(), _timeout).ConfigureAwait(false);
+            var report = await _diagnostics.Ask<Diagnostics.DiagnosticsReport>(new Diagnostics.GetDiagnostics(Probe: true), _timeout).ConfigureAwait(false);
+            return CtrlResponse.Rows(report.Items.Select(i => new[] { i.Area, i.Item, i.StatusText, OneLine(i.Detail) }).ToList());
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
         {
-            rows.Add(["ca", "service", "FAIL", "The certificate authority does not answer; see the server log."]);
-            return CtrlResponse.Rows(rows);
+            return CtrlResponse.Fail(CtrlReply.Error(1000, "Diagnostics did not answer in time; see the server log"));
         }
-        var ca = list.CurrentCaId is { } id ? list.Items.FirstOrDefault(i => i.Id == id) : null;
-        rows.Add(ca is null
-            ? ["ca", "private-ca", "WARN", "No private CA: create one with cacreate (needed for certserver and certclient)."]
-            : ["ca", "private-ca", "OK", $"{ca.Id}: {ca.Subject}, valid until {Time(ca.NotAfter)}"]);
-        if (list.InstalledId is { } installedId && list.Items.FirstOrDefault(i => i.Id == installedId) is { } installed)
-        {
-            var signedByCa = ca is not null && installed.IssuerId == ca.Id;
-            rows.Add(["ca", "installed", signedByCa || installed.Kind != CaKinds.Server ? "OK" : "WARN",
-                $"{installed.Id} ({installed.Kind}) is installed" + (signedByCa ? ", signed by the current private CA" :
-                    installed.Kind == CaKinds.Server ? ", signed by a CA that is no longer current: issue a new one with certserver" : "")]);
-            if (leaf is not null && !string.Equals(installed.Sha256, Convert.ToHexString(leaf.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256)), StringComparison.OrdinalIgnoreCase))
-                rows.Add(["ca", "installed", "WARN", "server.cert on disk is not the certificate the CA installed last (replaced by hand?)."]);
-        }
-        var crl = ca is null ? null : status.Crls.FirstOrDefault(c => c.CaId == ca.Id);
-        if (ca is not null)
-            rows.Add(crl is null
-                ? ["ca", "crl", "WARN", "No CRL signed yet."]
-                : [
-                    "ca", "crl", DateTimeOffset.FromUnixTimeSeconds(crl.NextUpdate) < DateTimeOffset.UtcNow ? "WARN" : "OK",
-                    $"CRL {crl.Number}, {crl.RevokedCount} revoked, next update {Time(crl.NextUpdate)}",
-                ]);
-        rows.Add(["ca", "trusted", status.TrustedCaIds.Count > 0 ? "OK" : "WARN",
-            status.TrustedCaIds.Count > 0 ? $"certs.pem and certs/ hold {string.Join(", ", status.TrustedCaIds)}" : "No CA in certs.pem: clients cannot be verified."]);
-        foreach (var p in status.Problems) rows.Add(["ca", "files", "FAIL", OneLine(p)]);
-        foreach (var w in status.Warnings) rows.Add(["ca", "expiry", "WARN", OneLine(w)]);
-        return CtrlResponse.Rows(rows);
     }
+
 }

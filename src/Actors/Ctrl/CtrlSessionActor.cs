@@ -15,7 +15,7 @@ namespace JdMail.Actors.Ctrl;
 /// <param name="Ca">The certificate authority; null when this server runs without one (certificate commands then
 /// answer -01000).</param>
 public sealed record CtrlServices(CtrlSettings Settings, CtrlAccessGuard Guard, IActorRef Directory, int Pbkdf2Iterations,
-    IActorRef? Ca = null);
+    IActorRef? Ca = null, IActorRef? Diagnostics = null);
 
 /// <summary>
 /// One CTRL connection (xmail-reference.md §1): greeting, the login line (or <c>#!TLS</c> then the login inside TLS),
@@ -58,7 +58,7 @@ public sealed class CtrlSessionActor : LineSessionActor, IWithTimers
         _services = services;
         _settings = services.Settings;
         _directoryCommands = new CtrlDirectoryCommands(services.Directory, services.Pbkdf2Iterations);
-        _certificateCommands = services.Ca is { } ca ? new CtrlCertificateCommands(ca, tls) : null;
+        _certificateCommands = services.Ca is { } ca ? new CtrlCertificateCommands(ca, tls, diagnostics: services.Diagnostics) : null;
 
         Receive<AccessChecked>(OnAccessChecked);
         Receive<LoginChecked>(OnLoginChecked);

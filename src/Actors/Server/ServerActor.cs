@@ -131,12 +131,12 @@ public sealed class ServerActor : ReceiveActor
     private Func<System.Net.Sockets.Socket, Props>? SessionFactory(EndpointSettings e)
     {
         var (settings, tls, paths, directory, delivery) = (_settings, _tls, _paths, Directory, Delivery);
-        var (ctrlGuard, ca) = (_ctrlGuard, Ca);
+        var (ctrlGuard, ca, diagnostics) = (_ctrlGuard, Ca, Diagnostics);
         return e.Protocol switch
         {
             Protocol.Smtp => socket => SmtpSessionActor.Props(socket, e, tls, settings.Smtp, settings.HostName, paths, directory, delivery),
             Protocol.Pop3 => socket => Pop3.Pop3SessionActor.Props(socket, e, tls, settings.Pop3, settings.HostName, paths, directory),
-            Protocol.Ctrl => socket => CtrlSessionActor.Props(socket, e, tls, new CtrlServices(settings.Ctrl, ctrlGuard, directory, settings.Pbkdf2Iterations, ca)),
+            Protocol.Ctrl => socket => CtrlSessionActor.Props(socket, e, tls, new CtrlServices(settings.Ctrl, ctrlGuard, directory, settings.Pbkdf2Iterations, ca, diagnostics)),
             _ => null,
         };
     }

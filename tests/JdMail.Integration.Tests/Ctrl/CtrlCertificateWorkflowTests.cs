@@ -127,8 +127,10 @@ public sealed class CtrlCertificateWorkflowTests : IAsyncLifetime
         // Diagnostics know the installed certificate and the CA.
         var diag = await Ctrl(caPem, "diag");
         Assert.All(diag, r => Assert.Equal(4, r.Length));
-        Assert.Contains(diag, r => r[0] == "tls" && r[1] == "server.cert" && r[2] == "OK");
-        Assert.Contains(diag, r => r[0] == "ca" && r[1] == "private-ca" && r[2] == "OK" && r[3].Contains(caId));
+        Assert.Contains(diag, r => r[0] == "server-cert" && r[1] == "server.cert" && r[2] == "OK");
+        Assert.Contains(diag, r => r[0] == "ca" && r[1] == "private-ca" && r[2] == "OK");
+        // The live self-probe reached the CTRLS listener this command came in on.
+        Assert.Contains(diag, r => r[0] == "probe" && r[1].Contains("ctrls") && r[2] == "OK");
     }
 
     [Fact]
