@@ -27,6 +27,7 @@ public static class JdMailHost
         var settings = JdMailSettings.Create(config, mailRoot);
         var paths = new MailRootPaths(settings.MailRoot);
         System.IO.Directory.CreateDirectory(settings.MailRoot);
+        var mailRootLock = MailRootLock.Acquire(settings.MailRoot);
 
         var caSettings = CaSettings.Create(config.GetConfig("jdmail.ca"));
         var diagnostics = DiagnosticsSettings.Create(config);
@@ -41,6 +42,8 @@ public static class JdMailHost
         if (tls.Current is null) log($"warning: no usable server certificate yet: {tls.LastError}");
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        // Held (and released) with the host: one server per MailRoot.
+        builder.Services.AddSingleton(mailRootLock);
         builder.Logging.ClearProviders();
         builder.Services.AddAkka("jdmail", (akka, _) =>
         {

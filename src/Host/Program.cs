@@ -38,7 +38,7 @@ public static class Program
             }
             await host.RunAsync(cancel);
             Console.WriteLine("jdmail: stopped");
-            return 0;
+            return Environment.ExitCode;
         });
         var root = new RootCommand("JdMail: mail server with an embedded certificate authority") { serve, CtrlVerb.Create(), DiagVerb.Create() };
         return await root.Parse(args).InvokeAsync();

@@ -67,7 +67,8 @@ public sealed class ListenerActor : ReceiveActor
             var socket = new Socket(_endpoint.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             if (_endpoint.Address.AddressFamily == AddressFamily.InterNetworkV6 && _endpoint.Address.Equals(IPAddress.IPv6Any))
                 socket.DualMode = true;
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // No ReuseAddress: on Linux .NET maps it to SO_REUSEPORT, which would let a second server bind the same
+            // port and split the connections between two processes. (Rebinding after TIME_WAIT works without it.)
             socket.Bind(new IPEndPoint(_endpoint.Address, _endpoint.Port));
             socket.Listen(512);
             _listener = socket;

@@ -144,6 +144,19 @@ public sealed class ServerActor : ReceiveActor
     private void Check()
     {
         if (_bound.Count + _failed.Count != _expected) return;
+        if (_failed.Count > 0)
+        {
+            // A configured endpoint that cannot be opened (port taken, address not on this host) is fatal: a server
+            // that silently misses a port is worse than one that says so and exits (exit code 3).
+            _log.Error("cannot open {0}; stopping. Free the port(s) or change jdmail.listeners.", string.Join(", ",
+                _failed.Select(f => $"{f.Endpoint.Name} ({f.Endpoint.Address}:{f.Endpoint.Port}: {f.Reason})")));
+            var failedReply = new ServerEndpoints(_bound.ToList(), _failed.ToList());
+            foreach (var w in _waiting) w.Tell(failedReply);
+            _waiting.Clear();
+            Environment.ExitCode = 3;
+            CoordinatedShutdown.Get(Context.System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+            return;
+        }
         var sb = new StringBuilder();
         sb.Append("# JdMail endpoints of the running server: name, protocol, tls, address, port\n");
         foreach (var b in _bound)
