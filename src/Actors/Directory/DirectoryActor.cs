@@ -16,10 +16,14 @@ public sealed class DirectoryActor : ReceivePersistentActor
 
     public override string PersistenceId => "directory";
 
-    public static Props Props() => Akka.Actor.Props.Create(() => new DirectoryActor());
+    private readonly Settings.MailRootPaths? _paths;
 
-    public DirectoryActor()
+    /// <param name="paths">The MailRoot whose mailboxes follow account changes; null in tests that have none.</param>
+    public static Props Props(Settings.MailRootPaths? paths = null) => Akka.Actor.Props.Create(() => new DirectoryActor(paths));
+
+    public DirectoryActor(Settings.MailRootPaths? paths = null)
     {
+        _paths = paths;
         Recover<IDirectoryEvent>(e => _state = _state.Apply(e));
         Recover<SnapshotOffer>(o => { if (o.Snapshot is DirectorySnapshot s) _state = s.ToState(); });
 
@@ -34,6 +38,7 @@ public sealed class DirectoryActor : ReceivePersistentActor
             PersistAll(events, e =>
             {
                 _state = _state.Apply(e);
+                RetireMailbox(e);
                 if (--remaining == 0)
                 {
                     sender.Tell(new DirectoryDone());
@@ -64,6 +69,37 @@ public sealed class DirectoryActor : ReceivePersistentActor
         Command<SaveSnapshotFailure>(f => _log.Warning("directory snapshot failed: {0}", f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(_ => { });
+    }
+
+    /// <summary>
+    /// A deleted account's or domain's mail must never be readable by whoever gets that name next: the folder is
+    /// moved out of <c>domains/</c> into <c>deleted/</c> (kept for the administrator, not deleted). A new account
+    /// finding a leftover folder (a crash between the event and the move) moves it aside too.
+    /// </summary>
+    private void RetireMailbox(IDirectoryEvent e)
+    {
+        if (_paths is null) return;
+        var folder = e switch
+        {
+            UserDeleted(var d, var u) => Path.Combine(_paths.Domains, d, u),
+            UserAdded(var d, var u, _, _) => Path.Combine(_paths.Domains, d, u),
+            DomainDeleted(var d) => Path.Combine(_paths.Domains, d),
+            _ => null,
+        };
+        if (folder is null || !System.IO.Directory.Exists(folder)) return;
+        var relative = Path.GetRelativePath(_paths.Domains, folder);
+        var target = Path.Combine(_paths.Root, "deleted", $"{relative}.{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}");
+        try
+        {
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            System.IO.Directory.Move(folder, target);
+            Spool.Durable.SyncDirectory(Path.GetDirectoryName(folder)!);
+            _log.Info("mailbox folder {0} moved to {1}", folder, target);
+        }
+        catch (IOException ex)
+        {
+            _log.Error("could not move {0} aside after {1}: {2}", folder, e.GetType().Name, ex.Message);
+        }
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)

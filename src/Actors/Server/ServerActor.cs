@@ -89,7 +89,7 @@ public sealed class ServerActor : ReceiveActor
 
     protected override void PreStart()
     {
-        Directory = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(DirectoryActor.Props(), "directory",
+        Directory = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(DirectoryActor.Props(_paths), "directory",
             TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1)), "directory-supervisor");
         Delivery = Context.ActorOf(DeliveryActor.Props(_paths, _settings.HostName), "delivery");
         Ca = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(CertificateAuthorityActor.Props(_paths, _caSettings), "ca",
