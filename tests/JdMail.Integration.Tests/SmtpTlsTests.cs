@@ -83,4 +83,29 @@ public sealed class SmtpTlsTests : IAsyncLifetime
         var e = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(msg));
         Assert.Equal(SmtpStatusCode.MailboxUnavailable, e.StatusCode);
     }
+
+    [Fact]
+    public async Task The_same_mailbox_named_twice_gets_one_copy()
+    {
+        using var raw = await RawSmtp.ConnectAsync(_server.Port("smtp"));
+        await raw.ExpectAsync("220 ");
+        await raw.SendAsync("EHLO client.test");
+        await raw.ExpectAsync("250 ");
+        await raw.SendAsync("MAIL FROM:<x@elsewhere.test>");
+        await raw.ExpectAsync("250 ");
+        foreach (var rcpt in new[] { "bob@example.test", "BOB@Example.Test", "bob@example.test" })
+        {
+            await raw.SendAsync($"RCPT TO:<{rcpt}>");
+            await raw.ExpectAsync("250 ");
+        }
+        await raw.SendAsync("DATA");
+        await raw.ExpectAsync("354 ");
+        await raw.SendRawAsync("Subject: once\r\n\r\nbody\r\n.\r\n"u8.ToArray());
+        await raw.ExpectAsync("250 ");
+        await _server.WaitForMailAsync("bob", 1);
+        // Delivery of the one spool file is finished once the queue is empty; then count.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Directory.GetFiles(Path.Combine(_server.MailRoot, "spool", "queue")).Length > 0 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.Single(Directory.GetFiles(Path.Combine(_server.Maildir("bob"), "new")));
+    }
 }

@@ -50,8 +50,9 @@ public static partial class SmtpParser
             var value = eq < 0 ? null : p[(eq + 1)..];
             switch (key)
             {
-                case "SIZE" when value is not null && long.TryParse(value, System.Globalization.NumberStyles.None, null, out var s):
-                    size = s; break;                                            // RFC 1870 §6
+                case "SIZE" when value is { Length: > 0 } && value.All(char.IsAsciiDigit):
+                    // RFC 1870 §6; a number too large for 64 bits is simply too large (552, not a syntax error).
+                    size = long.TryParse(value, System.Globalization.NumberStyles.None, null, out var s) ? s : long.MaxValue; break;
                 case "BODY" when value?.ToUpperInvariant() is "8BITMIME" or "7BIT":
                     eightBit = value.ToUpperInvariant() == "8BITMIME"; break;   // RFC 6152 §2
                 case "AUTH" when value is not null:

@@ -181,7 +181,9 @@ public sealed class SmtpSessionActor : LineSessionActor
         switch (c.Result.Kind)
         {
             case AddressKind.LocalAccount:
-                _recipients.Add(new SpoolRecipient(c.Address, c.Result.Domain, c.Result.User));
+                // One copy per mailbox: the same account named twice (case, alias) is accepted but stored once.
+                if (!_recipients.Any(r => r.LocalDomain == c.Result.Domain && r.LocalUser == c.Result.User))
+                    _recipients.Add(new SpoolRecipient(c.Address, c.Result.Domain, c.Result.User));
                 _phase = SmtpPhase.Rcpt;
                 Reply(SmtpReply.RecipientOk);
                 break;
@@ -191,7 +193,8 @@ public sealed class SmtpSessionActor : LineSessionActor
             default:
                 // Relay only for authenticated clients (RFC 5321 §3.6.1: no open relays).
                 if (_authUser is null) { Error(SmtpReply.RelayDenied); break; }
-                _recipients.Add(new SpoolRecipient(c.Address, null, null));
+                if (!_recipients.Any(r => !r.IsLocal && r.Address.Equals(c.Address, StringComparison.OrdinalIgnoreCase)))
+                    _recipients.Add(new SpoolRecipient(c.Address, null, null));
                 _phase = SmtpPhase.Rcpt;
                 Reply(SmtpReply.RecipientOk);
                 break;
@@ -209,7 +212,7 @@ public sealed class SmtpSessionActor : LineSessionActor
         {
             _spool = new SpoolWriter(_paths.SpoolTemp, _paths.SpoolQueue, envelope, ReceivedHeader(id, now));
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Log.Error("{0}: cannot open spool file: {1}", Endpoint.Name, e.Message);
             Reply(SmtpReply.LocalError);
@@ -225,7 +228,7 @@ public sealed class SmtpSessionActor : LineSessionActor
         if (_dataTooBig || _dataFailed || _spool is null) return;
         if (_spool.MessageBytes + chunk.Length > _settings.MaxMessageSize) { _dataTooBig = true; return; }
         try { _spool.Write(chunk); }
-        catch (IOException e) { _dataFailed = true; Log.Error("{0}: spool write failed: {1}", Endpoint.Name, e.Message); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { _dataFailed = true; Log.Error("{0}: spool write failed: {1}", Endpoint.Name, e.Message); }
     }
 
     protected override void OnRawFinished()

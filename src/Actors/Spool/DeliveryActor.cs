@@ -65,6 +65,14 @@ public sealed class DeliveryActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         System.IO.Directory.CreateDirectory(_paths.SpoolQueue);
+        // spool/tmp holds only messages still being received, never acknowledged ones: what a crash left there is
+        // dropped. Delivery starts before any listener, so no session is writing there yet.
+        if (System.IO.Directory.Exists(_paths.SpoolTemp))
+            foreach (var stale in System.IO.Directory.EnumerateFiles(_paths.SpoolTemp, "*.tmp"))
+            {
+                try { File.Delete(stale); _log.Info("removed unacknowledged {0} left by an earlier run", Path.GetFileName(stale)); }
+                catch (IOException e) { _log.Warning("cannot remove {0}: {1}", stale, e.Message); }
+            }
         foreach (var file in System.IO.Directory.EnumerateFiles(_paths.SpoolQueue, "*.msg").Order())
             Enqueue(file);
     }

@@ -87,4 +87,8 @@ public sealed class SmtpParserTests
         Assert.Equal(SmtpReply.BadCharacters, Assert.IsType<InvalidCommand>(SmtpParser.Parse("MAIL FROM:<é@x.test>"u8.ToArray())).Reply);
         Assert.Equal(SmtpReply.BadCharacters, Assert.IsType<InvalidCommand>(Parse("NOOP\u0000")).Reply);
     }
+
+    [Fact]
+    public void A_size_beyond_64_bits_is_too_large_not_a_syntax_error() =>
+        Assert.Equal(long.MaxValue, Assert.IsType<MailCommand>(Parse("MAIL FROM:<a@example.test> SIZE=99999999999999999999999")).Size);
 }
