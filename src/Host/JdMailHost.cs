@@ -21,13 +21,15 @@ public static class JdMailHost
     public static IHost Build(string? mailRoot, string? configFile, Action<string>? log = null, string overrides = "")
     {
         log ??= Console.WriteLine;
-        var config = HoconLoader.Load(configFile);
+        var config = HoconLoader.Load(configFile, out var unknownKeys);
+        foreach (var key in unknownKeys) log($"warning: {configFile} sets {key}, which JdMail does not know (misspelt?); it is ignored");
         // Command-line switches win over every file.
         if (overrides.Length > 0) config = Akka.Configuration.ConfigurationFactory.ParseString(overrides).WithFallback(config);
         var settings = JdMailSettings.Create(config, mailRoot);
         var paths = new MailRootPaths(settings.MailRoot);
         System.IO.Directory.CreateDirectory(settings.MailRoot);
         var mailRootLock = MailRootLock.Acquire(settings.MailRoot);
+        ProtectJournal(settings, paths);
 
         var caSettings = CaSettings.Create(config.GetConfig("jdmail.ca"));
         var diagnostics = DiagnosticsSettings.Create(config);
@@ -75,6 +77,22 @@ public static class JdMailHost
             default:
                 throw new ConfigurationException($"jdmail.persistence.provider '{settings.PersistenceProvider}' is not sqlite or postgresql");
         }
+    }
+
+    /// <summary>
+    /// The SQLite journal holds every password hash: it is created 0600 (SQLite gives its side files the same mode)
+    /// and an existing one is narrowed to 0600.
+    /// </summary>
+    private static void ProtectJournal(JdMailSettings settings, MailRootPaths paths)
+    {
+        if (settings.PersistenceProvider != "sqlite" || OperatingSystem.IsWindows()) return;
+        var db = paths.ResolveJournal(settings.ConnectionString);
+        if (!File.Exists(db))
+        {
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(db)!);
+            using (new FileStream(db, JdMail.Actors.Spool.Durable.CreateNewOptions(JdMail.Actors.Spool.Durable.PrivateFile, 1))) { }
+        }
+        else File.SetUnixFileMode(db, JdMail.Actors.Spool.Durable.PrivateFile);
     }
 
     /// <summary>The first-start accounts, with passwords hashed here so no clear password reaches the journal.</summary>

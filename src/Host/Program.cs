@@ -31,7 +31,7 @@ public static class Program
                 if (parse.GetValue(noCtrls)) switches.Add("jdmail.listeners.ctrls.enabled = false");
                 host = JdMailHost.Build(parse.GetValue(mailRoot), parse.GetValue(config), overrides: string.Join("\n", switches));
             }
-            catch (Exception e) when (e is IOException or Akka.Configuration.ConfigurationException or InvalidOperationException or JdMail.Pki.PkiException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or Akka.Configuration.ConfigurationException or InvalidOperationException or JdMail.Pki.PkiException or UnauthorizedAccessException or FormatException or ArgumentException or OverflowException)
             {
                 await Console.Error.WriteLineAsync($"jdmail: cannot start: {e.Message}");
                 return 2;

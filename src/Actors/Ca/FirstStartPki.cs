@@ -52,7 +52,11 @@ public static class FirstStartPki
 
         var issued = false;
         string serverSubject;
-        if (!File.Exists(paths.ServerCert) || !File.Exists(paths.ServerKey))
+        // Only a MailRoot that never had a server certificate gets one here. A later loss of server.cert or
+        // server.key is for the administrator to repair (diagnostics say how): issuing one silently would put a
+        // certificate in service that the CA's journal does not know and so could never revoke.
+        var neverBootstrapped = !System.IO.Directory.Exists(Path.Combine(paths.SslConf, FirstServerFolder));
+        if (neverBootstrapped && !File.Exists(paths.ServerCert) && !File.Exists(paths.ServerKey))
         {
             var names = new List<string> { settings.HostName };
             names.AddRange(b.ServerNames.Where(n => !names.Contains(n, StringComparer.OrdinalIgnoreCase)));
@@ -77,7 +81,8 @@ public static class FirstStartPki
         }
         else
         {
-            serverSubject = PemCodec.ReadCertificates(File.ReadAllText(paths.ServerCert)).FirstOrDefault()?.SubjectDN.ToString() ?? "(unreadable)";
+            try { serverSubject = PemCodec.ReadCertificates(File.ReadAllText(paths.ServerCert)).FirstOrDefault()?.SubjectDN.ToString() ?? "(no certificate)"; }
+            catch (Exception e) when (e is IOException or PkiException) { serverSubject = $"(unusable: {e.Message})"; }
         }
 
         // Trust files for client-certificate verification (XMail SSLUseCertsFile / SSLUseCertsDir).

@@ -21,24 +21,34 @@ public sealed class ListenerActor : ReceiveActor
     private readonly EndpointSettings _endpoint;
     private readonly Func<Socket, Props> _sessionProps;
     private readonly int _maxConnections;
+    private readonly byte[]? _busyReply;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private Socket? _listener;
 
     private sealed record Accepted(Socket Socket);
     private sealed record AcceptFailed(Exception Error);
 
-    public ListenerActor(EndpointSettings endpoint, Func<Socket, Props> sessionProps, int maxConnections)
+    /// <param name="busyReply">Sent in clear to a connection refused for being one too many (none on implicit TLS).</param>
+    public ListenerActor(EndpointSettings endpoint, Func<Socket, Props> sessionProps, int maxConnections, byte[]? busyReply = null)
     {
         _endpoint = endpoint;
         _sessionProps = sessionProps;
         _maxConnections = maxConnections;
+        _busyReply = endpoint.Tls == TlsMode.Implicit ? null : busyReply;
 
         Receive<Accepted>(a =>
         {
             if (Context.GetChildren().Count() >= _maxConnections)
             {
                 _log.Warning("{0}: connection from {1} refused, {2} sessions open", _endpoint.Name, a.Socket.RemoteEndPoint, _maxConnections);
-                a.Socket.Close(0);
+                try
+                {
+                    // A fresh socket's send buffer is empty, so this short write does not block.
+                    if (_busyReply is not null) a.Socket.Send(_busyReply, SocketFlags.None);
+                    a.Socket.Shutdown(SocketShutdown.Both);
+                }
+                catch (SocketException) { /* the client is gone already */ }
+                a.Socket.Close();
             }
             else
             {
@@ -55,8 +65,8 @@ public sealed class ListenerActor : ReceiveActor
         });
     }
 
-    public static Props Props(EndpointSettings endpoint, Func<Socket, Props> sessionProps, int maxConnections) =>
-        Akka.Actor.Props.Create(() => new ListenerActor(endpoint, sessionProps, maxConnections));
+    public static Props Props(EndpointSettings endpoint, Func<Socket, Props> sessionProps, int maxConnections, byte[]? busyReply = null) =>
+        Akka.Actor.Props.Create(() => new ListenerActor(endpoint, sessionProps, maxConnections, busyReply));
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 

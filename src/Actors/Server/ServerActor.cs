@@ -123,9 +123,17 @@ public sealed class ServerActor : ReceiveActor
             _log.Warning("{0}: {1} is not available in this build; endpoint not opened", e.Name, e.Protocol);
         _expected = endpoints.Count;
         foreach (var e in endpoints)
-            Context.ActorOf(ListenerActor.Props(e, SessionFactory(e)!, _settings.Listeners.MaxConnections), $"listener-{e.Name}");
+            Context.ActorOf(ListenerActor.Props(e, SessionFactory(e)!, _settings.Listeners.MaxConnections, BusyReply(e.Protocol)), $"listener-{e.Name}");
         if (_expected == 0) _log.Warning("no endpoint is enabled");
     }
+
+    /// <summary>What a connection over the limit is told before it is closed (RFC 5321 §3.8 421, RFC 2449 SYS/TEMP, XMail 00129).</summary>
+    private static byte[] BusyReply(Protocol protocol) => Encoding.ASCII.GetBytes(protocol switch
+    {
+        Protocol.Smtp => "421 4.3.2 Too many connections, try again later\r\n",
+        Protocol.Pop3 => "-ERR [SYS/TEMP] Too many connections, try again later\r\n",
+        _ => "-00129 Server too busy, retry later\r\n",
+    });
 
     /// <summary>How a session of this endpoint's protocol is made, or null when the protocol is not available.</summary>
     private Func<System.Net.Sockets.Socket, Props>? SessionFactory(EndpointSettings e)

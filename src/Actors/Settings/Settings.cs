@@ -54,7 +54,7 @@ public sealed record ListenerSettings(IReadOnlyList<EndpointSettings> Endpoints,
             list.Add(new EndpointSettings($"extra{i}", protocol, tls, ParseAddress(Field("address"), $"extra[{i}]"), ParsePort(port, $"extra[{i}]")));
             i++;
         }
-        return new ListenerSettings(list, listeners.GetInt("max-connections", 1000));
+        return new ListenerSettings(list, (int)Check.Positive(listeners.GetInt("max-connections", 1000), "jdmail.listeners.max-connections"));
     }
 
     private static IPAddress ParseAddress(string? text, string key) =>
@@ -78,7 +78,7 @@ public sealed record TlsSettings(System.Security.Authentication.SslProtocols Pro
             "1.3" => System.Security.Authentication.SslProtocols.Tls13,
             var v => throw new ConfigurationException($"jdmail.tls.min-version '{v}' must be \"1.2\" or \"1.3\""),
         };
-        return new TlsSettings(protocols, c.GetTimeSpan("handshake-timeout", TimeSpan.FromSeconds(15)),
+        return new TlsSettings(protocols, Check.Positive(c.GetTimeSpan("handshake-timeout", TimeSpan.FromSeconds(15)), "jdmail.tls.handshake-timeout"),
             ClientCertificateSettings.Create(c.GetConfig("client-certificates")), SniCertificate.CreateList(c));
     }
 }
@@ -89,11 +89,11 @@ public sealed record SmtpSettings(long MaxMessageSize, int MaxRecipients, int Ma
     IReadOnlyList<string>? EaseTls = null)
 {
     public static SmtpSettings Create(Config c) => new(
-        c.GetLong("max-message-size", 26214400),
-        c.GetInt("max-recipients", 100),
+        Check.Positive(c.GetLong("max-message-size", 26214400), "jdmail.smtp.max-message-size"),
+        (int)Check.Positive(c.GetInt("max-recipients", 100), "jdmail.smtp.max-recipients"),
         Math.Max(512, c.GetInt("max-line-length", 4096)),
-        c.GetTimeSpan("idle-timeout", TimeSpan.FromMinutes(5)),
-        c.GetInt("max-errors", 10),
+        Check.Positive(c.GetTimeSpan("idle-timeout", TimeSpan.FromMinutes(5)), "jdmail.smtp.idle-timeout"),
+        (int)Check.Positive(c.GetInt("max-errors", 10), "jdmail.smtp.max-errors"),
         new HashSet<string>((c.GetStringList("auth-without-tls") ?? []).Select(m => m.ToUpperInvariant())),
         c.GetBoolean("enable-starttls", true),
         c.GetBoolean("want-tls", false),
@@ -107,9 +107,9 @@ public sealed record SmtpSettings(long MaxMessageSize, int MaxRecipients, int Ma
 public sealed record Pop3Settings(TimeSpan IdleTimeout, int MaxLineLength, int MaxErrors, bool AuthWithoutTls, bool EnableStls = true)
 {
     public static Pop3Settings Create(Config c) => new(
-        c.GetTimeSpan("idle-timeout", TimeSpan.FromMinutes(10)),
+        Check.Positive(c.GetTimeSpan("idle-timeout", TimeSpan.FromMinutes(10)), "jdmail.pop3.idle-timeout"),
         Math.Max(255, c.GetInt("max-line-length", 1024)),
-        c.GetInt("max-errors", 10),
+        (int)Check.Positive(c.GetInt("max-errors", 10), "jdmail.pop3.max-errors"),
         c.GetBoolean("auth-without-tls", false),
         c.GetBoolean("enable-stls", true));
 }
@@ -178,7 +178,7 @@ public sealed record JdMailSettings(string MailRoot, string HostName, ListenerSe
             TlsSettings.Create(c.GetConfig("tls")),
             SmtpSettings.Create(c.GetConfig("smtp")),
             Pop3Settings.Create(c.GetConfig("pop3")),
-            c.GetInt("security.pbkdf2-iterations", 210000),
+            Check.AtLeast(c.GetInt("security.pbkdf2-iterations", 210000), 1000, "jdmail.security.pbkdf2-iterations"),
             BootstrapSettings.Create(c.GetConfig("bootstrap")),
             c.GetString("persistence.provider", "sqlite").ToLowerInvariant(),
             c.GetString("persistence.connection-string", "jdmail.db"))
@@ -187,4 +187,17 @@ public sealed record JdMailSettings(string MailRoot, string HostName, ListenerSe
             Outbound = JdMail.Actors.Outbound.OutboundSettings.Create(c.GetConfig("outbound")),
         };
     }
+}
+
+/// <summary>Range checks for settings: a value that cannot work stops the start with a message naming the key.</summary>
+public static class Check
+{
+    public static long Positive(long value, string key) =>
+        value > 0 ? value : throw new ConfigurationException($"{key} must be greater than 0 (it is {value})");
+
+    public static TimeSpan Positive(TimeSpan value, string key) =>
+        value > TimeSpan.Zero ? value : throw new ConfigurationException($"{key} must be a positive duration (it is {value})");
+
+    public static int AtLeast(int value, int minimum, string key) =>
+        value >= minimum ? value : throw new ConfigurationException($"{key} must be at least {minimum} (it is {value})");
 }
