@@ -44,8 +44,9 @@ public static class JdMailHost
         if (tls.Current is null) log($"warning: no usable server certificate yet: {tls.LastError}");
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
-        // Held (and released) with the host: one server per MailRoot.
-        builder.Services.AddSingleton(mailRootLock);
+        // Held with the host and released when it is disposed (a factory registration, so the container owns it;
+        // registered before Akka so it is stopped after it): one server per MailRoot.
+        builder.Services.AddSingleton<IHostedService>(_ => mailRootLock);
         builder.Logging.ClearProviders();
         builder.Services.AddAkka("jdmail", (akka, _) =>
         {

@@ -6,7 +6,7 @@ namespace JdMail.Host;
 /// instead of sharing the journal and spool. The operating system drops the lock when the process dies, even by
 /// SIGKILL, so a crash never leaves a stale lock behind.
 /// </summary>
-public sealed class MailRootLock : IDisposable
+public sealed class MailRootLock : Microsoft.Extensions.Hosting.IHostedService, IDisposable
 {
     private readonly FileStream _file;
 
@@ -29,6 +29,10 @@ public sealed class MailRootLock : IDisposable
             throw new IOException($"the MailRoot {mailRoot} is in use by another JdMail server ({path} is locked)", e);
         }
     }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public void Dispose() => _file.Dispose();
 }

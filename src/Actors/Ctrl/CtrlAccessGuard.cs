@@ -1,3 +1,4 @@
+using JdMail.Actors.Sasl;
 using System.Net;
 using JdMail.Actors.Settings;
 
@@ -20,10 +21,10 @@ public sealed class CtrlAccessGuard
     public CtrlAccessGuard(string mailRoot, CtrlSettings settings, Func<DateTime>? clock = null)
     {
         _ipMapPath = Path.Combine(mailRoot, IpMapFileName);
-        Throttle = new CtrlLoginThrottle(settings.MaxFailedLogins, settings.FailedLoginWindow, clock);
+        Throttle = new LoginThrottle(settings.MaxFailedLogins, settings.FailedLoginWindow, clock);
     }
 
-    public CtrlLoginThrottle Throttle { get; }
+    public LoginThrottle Throttle { get; }
 
     /// <summary>Problems found in the allow/deny file at its last reading, for the log.</summary>
     public IReadOnlyList<string> IpMapProblems => _map.Problems;

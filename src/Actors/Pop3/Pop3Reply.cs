@@ -59,6 +59,7 @@ public sealed record Pop3Reply(bool Success, string? Code, string Text)
     public static readonly Pop3Reply TlsAlreadyActive = Negative("TLS already active");
     public static readonly Pop3Reply TlsNotAvailable = Negative("STLS not available on this port");
     public static readonly Pop3Reply InjectionAfterStls = Negative("Pipelined data after STLS refused, closing connection");
+    public static readonly Pop3Reply TooManyFailedLogins = new(false, "SYS/TEMP", "Too many failed logins from your address, try again later");
     public static readonly Pop3Reply AuthFailed = Negative("Authentication failed", "AUTH");
     public static readonly Pop3Reply AuthCancelled = Negative("Authentication cancelled");
     public static readonly Pop3Reply AuthBadBase64 = Negative("Cannot decode response");

@@ -23,6 +23,7 @@ namespace JdMail.Actors.Pop3;
 public sealed class Pop3SessionActor : LineSessionActor
 {
     private readonly Pop3Settings _settings;
+    private readonly (LoginThrottle Throttle, LoginPolicy Policy)? _logins;
     private readonly string _host;
     private readonly MailRootPaths _paths;
     private readonly IActorRef _directory;
@@ -48,14 +49,16 @@ public sealed class Pop3SessionActor : LineSessionActor
     private sealed record UpdateDone(DeletionResult Result);
     private sealed record UpdateFailed(Exception Error);
 
+    /// <param name="logins">Shared per-address failure counter and the failure delay; none in tests that do not need it.</param>
     public static Props Props(Socket socket, EndpointSettings endpoint, TlsContext tls, Pop3Settings settings, string host,
-        MailRootPaths paths, IActorRef directory) =>
-        Akka.Actor.Props.Create(() => new Pop3SessionActor(socket, endpoint, tls, settings, host, paths, directory));
+        MailRootPaths paths, IActorRef directory, (LoginThrottle Throttle, LoginPolicy Policy)? logins = null) =>
+        Akka.Actor.Props.Create(() => new Pop3SessionActor(socket, endpoint, tls, settings, host, paths, directory, logins));
 
     public Pop3SessionActor(Socket socket, EndpointSettings endpoint, TlsContext tls, Pop3Settings settings, string host,
-        MailRootPaths paths, IActorRef directory)
+        MailRootPaths paths, IActorRef directory, (LoginThrottle Throttle, LoginPolicy Policy)? logins = null)
         : base(socket, endpoint, tls, settings.MaxLineLength, settings.IdleTimeout)
     {
+        _logins = logins;
         _settings = settings;
         _host = host;
         _paths = paths;
@@ -263,9 +266,10 @@ public sealed class Pop3SessionActor : LineSessionActor
 
     private void CheckPassword(string login, string password)
     {
+        if (_logins?.Throttle.IsBlocked(Conn.Remote.Address) == true) { _userName = null; Error(Pop3Reply.TooManyFailedLogins); return; }
         _userName = null;
         Suspend();
-        CredentialCheck.VerifyAsync(_directory, login, password)
+        CredentialCheck.VerifyAsync(_directory, login, password, _logins?.Policy.FailureDelay ?? default)
             .PipeTo(Self, success: address => new AuthChecked(address, login), failure: e => new AuthLookupFailed(e));
     }
 
@@ -275,6 +279,7 @@ public sealed class Pop3SessionActor : LineSessionActor
         {
             // Unknown user and wrong password get the same reply (RFC 3206 §4 AUTH) and the same cost.
             Log.Warning("{0} {1}: POP3 login failed for {2}", Endpoint.Name, Conn.Remote, a.Login);
+            _logins?.Throttle.RecordFailure(Conn.Remote.Address);
             _phase = Pop3Phase.Authorization;
             Error(Pop3Reply.AuthFailed);
             Resume();
@@ -293,6 +298,7 @@ public sealed class Pop3SessionActor : LineSessionActor
             return;
         }
         _account = a.Address;
+        _logins?.Throttle.RecordSuccess(Conn.Remote.Address);
         Task.Run(() => MaildirReader.Load(maildir))
             .PipeTo(Self, success: m => new MailboxOpened(m), failure: e => new MailboxOpenFailed(e));
     }

@@ -12,11 +12,14 @@ public static class CredentialCheck
     private static readonly string DummyHash = PasswordHasher.Hash(Guid.NewGuid().ToString(), 210000);
 
     /// <summary>The canonical account address on success, null on any failure.</summary>
-    public static async Task<string?> VerifyAsync(IActorRef directory, string login, string password)
+    /// <param name="failureDelay">How long a failure waits before it is reported (slows guessing; no thread waits).</param>
+    public static async Task<string?> VerifyAsync(IActorRef directory, string login, string password, TimeSpan failureDelay = default)
     {
         var c = await directory.Ask<CredentialResult>(new GetCredential(login), TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         var ok = await Task.Run(() => PasswordHasher.Verify(password, c.PasswordHash ?? DummyHash)).ConfigureAwait(false);
-        return ok && c.PasswordHash is not null ? $"{c.User}@{c.Domain}" : null;
+        if (ok && c.PasswordHash is not null) return $"{c.User}@{c.Domain}";
+        if (failureDelay > TimeSpan.Zero) await Task.Delay(failureDelay).ConfigureAwait(false);
+        return null;
     }
 
     /// <summary>

@@ -9,6 +9,7 @@ using JdMail.Actors.Diagnostics;
 using JdMail.Actors.Directory;
 using JdMail.Actors.Net;
 using JdMail.Actors.Outbound;
+using JdMail.Actors.Sasl;
 using JdMail.Actors.Settings;
 using JdMail.Actors.Smtp;
 using JdMail.Actors.Spool;
@@ -31,6 +32,8 @@ public sealed class ServerActor : ReceiveActor
     private readonly MailRootPaths _paths;
     private readonly Func<ApplyBootstrap> _bootstrap;
     private readonly TlsContext _tls;
+    // One counter for SMTP AUTH and POP3: a guesser gains nothing by switching protocol.
+    private readonly LoginThrottle _mailLogins;
     private readonly CaSettings _caSettings;
     private readonly Action<IActorRef>? _caStarted;
     private readonly CtrlAccessGuard _ctrlGuard;
@@ -52,6 +55,8 @@ public sealed class ServerActor : ReceiveActor
 
     private sealed record BootstrapDone;
     private sealed record BootstrapFailed(string Reason);
+    private sealed record BootstrapSkipped;
+    private sealed record BootstrapAlreadyApplied;
 
     /// <param name="caStarted">Called with the CA's reference once it is spawned (the host registers it).</param>
     /// <param name="diagnosticsStarted">Called with the diagnostics actor's reference once it is spawned.</param>
@@ -70,9 +75,16 @@ public sealed class ServerActor : ReceiveActor
         _paths = new MailRootPaths(settings.MailRoot);
         _bootstrap = bootstrap;
         _tls = tls;
+        _mailLogins = new LoginThrottle(settings.MailLogins.MaxFailures, settings.MailLogins.Window);
         _ctrlGuard = new CtrlAccessGuard(settings.MailRoot, settings.Ctrl);
 
         Receive<BootstrapDone>(_ => OpenEndpoints());
+        Receive<BootstrapSkipped>(_ =>
+        {
+            if (_settings.Bootstrap.Users.Count > 0 || _settings.Bootstrap.CtrlPassword.Length > 0)
+                _log.Warning("jdmail.bootstrap is ignored: this MailRoot was set up on an earlier start; manage accounts over CTRL");
+            OpenEndpoints();
+        });
         Receive<BootstrapFailed>(f =>
         {
             _log.Error("first-start accounts could not be applied: {0}", f.Reason);
@@ -104,14 +116,19 @@ public sealed class ServerActor : ReceiveActor
         // The first-start accounts are hashed (slow by design) only when the directory has not applied them yet.
         var (directory, bootstrap) = (Directory, _bootstrap);
         ApplyBootstrapIfNeeded(directory, bootstrap).PipeTo(Self,
-            success: r => r is DirectoryRejected rej ? new BootstrapFailed(rej.Message) : new BootstrapDone(),
+            success: r => r switch
+            {
+                DirectoryRejected rej => new BootstrapFailed(rej.Message),
+                BootstrapAlreadyApplied => new BootstrapSkipped(),
+                _ => new BootstrapDone(),
+            },
             failure: e => new BootstrapFailed(e.Message));
     }
 
     private static async Task<object> ApplyBootstrapIfNeeded(IActorRef directory, Func<ApplyBootstrap> bootstrap)
     {
         var state = await directory.Ask<DirectoryState>(new GetDirectorySnapshot(), TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-        if (state.BootstrapDone) return new DirectoryDone();
+        if (state.BootstrapDone) return new BootstrapAlreadyApplied();
         var command = await Task.Run(bootstrap).ConfigureAwait(false);
         return await directory.Ask<object>(command, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
     }
@@ -140,10 +157,11 @@ public sealed class ServerActor : ReceiveActor
     {
         var (settings, tls, paths, directory, delivery) = (_settings, _tls, _paths, Directory, Delivery);
         var (ctrlGuard, ca, diagnostics) = (_ctrlGuard, Ca, Diagnostics);
+        (LoginThrottle, LoginPolicy)? logins = (_mailLogins, _settings.MailLogins);
         return e.Protocol switch
         {
-            Protocol.Smtp => socket => SmtpSessionActor.Props(socket, e, tls, settings.Smtp, settings.HostName, paths, directory, delivery),
-            Protocol.Pop3 => socket => Pop3.Pop3SessionActor.Props(socket, e, tls, settings.Pop3, settings.HostName, paths, directory),
+            Protocol.Smtp => socket => SmtpSessionActor.Props(socket, e, tls, settings.Smtp, settings.HostName, paths, directory, delivery, logins),
+            Protocol.Pop3 => socket => Pop3.Pop3SessionActor.Props(socket, e, tls, settings.Pop3, settings.HostName, paths, directory, logins),
             Protocol.Ctrl => socket => CtrlSessionActor.Props(socket, e, tls, new CtrlServices(settings.Ctrl, ctrlGuard, directory, settings.Pbkdf2Iterations, ca, diagnostics)),
             _ => null,
         };

@@ -167,6 +167,9 @@ public sealed record JdMailSettings(string MailRoot, string HostName, ListenerSe
     /// <summary>Remote delivery (<c>jdmail.outbound</c>); an init property so existing constructor calls stay valid.</summary>
     public JdMail.Actors.Outbound.OutboundSettings Outbound { get; init; } = JdMail.Actors.Outbound.OutboundSettings.Default;
 
+    /// <summary>Brakes on password guessing for SMTP and POP3; an init property so the positional record keeps its shape.</summary>
+    public LoginPolicy MailLogins { get; init; } = LoginPolicy.Default;
+
     public static JdMailSettings Create(Config root, string? mailRootOverride = null)
     {
         var c = root.GetConfig("jdmail") ?? throw new ConfigurationException("the jdmail section is missing");
@@ -184,6 +187,7 @@ public sealed record JdMailSettings(string MailRoot, string HostName, ListenerSe
             c.GetString("persistence.connection-string", "jdmail.db"))
         {
             Ctrl = CtrlSettings.Create(c.GetConfig("ctrl")),
+            MailLogins = LoginPolicy.Create(c.GetConfig("security")),
             Outbound = JdMail.Actors.Outbound.OutboundSettings.Create(c.GetConfig("outbound")),
         };
     }

@@ -77,3 +77,18 @@ public static class AddressMatch
         return true;
     }
 }
+
+/// <summary>
+/// Password-guessing brakes for SMTP AUTH and POP3 (<c>jdmail.security</c>): a failed login is answered only after
+/// <see cref="FailureDelay"/>, and an address with <see cref="MaxFailures"/> failures within <see cref="Window"/> is
+/// refused without a password check until the oldest one leaves the window.
+/// </summary>
+public sealed record LoginPolicy(int MaxFailures, TimeSpan Window, TimeSpan FailureDelay)
+{
+    public static readonly LoginPolicy Default = new(10, TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(1));
+
+    public static LoginPolicy Create(Config? security) => security is null ? Default : new(
+        (int)Check.Positive(security.GetInt("max-failed-logins", 10), "jdmail.security.max-failed-logins"),
+        Check.Positive(security.GetTimeSpan("failed-login-window", TimeSpan.FromMinutes(10)), "jdmail.security.failed-login-window"),
+        security.GetTimeSpan("failed-login-delay", TimeSpan.FromSeconds(1)));
+}

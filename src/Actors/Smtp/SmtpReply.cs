@@ -51,6 +51,7 @@ public sealed record SmtpReply(int Code, string? Enhanced, params string[] Lines
     public static readonly SmtpReply UnknownParameter = new(555, "5.5.4", "Unsupported MAIL/RCPT parameter");
     public static readonly SmtpReply AuthMechanismUnknown = new(504, "5.5.4", "Unrecognized authentication mechanism");
     public static readonly SmtpReply EncryptionRequired = new(538, "5.7.11", "Encryption required for requested authentication mechanism");
+    public static readonly SmtpReply TooManyFailedLogins = new(454, "4.7.0", "Too many failed logins from your address, try again later");
     public static readonly SmtpReply AuthFailed = new(535, "5.7.8", "Authentication credentials invalid");
     public static readonly SmtpReply AuthCancelled = new(501, "5.0.0", "Authentication cancelled");
     public static readonly SmtpReply AuthBadBase64 = new(501, "5.5.2", "Cannot decode response");

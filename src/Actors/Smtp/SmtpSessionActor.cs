@@ -24,6 +24,7 @@ public sealed class SmtpSessionActor : LineSessionActor
     private readonly MailRootPaths _paths;
     private readonly IActorRef _directory;
     private readonly IActorRef _delivery;
+    private readonly (LoginThrottle Throttle, LoginPolicy Policy)? _logins;
 
     private SmtpPhase _phase = SmtpPhase.Fresh;
     private string _helo = "";
@@ -44,14 +45,16 @@ public sealed class SmtpSessionActor : LineSessionActor
     private sealed record SpoolCommitted(string Path, string Id);
     private sealed record SpoolFailed(Exception Error);
 
+    /// <param name="logins">Shared per-address failure counter and the failure delay; none in tests that do not need it.</param>
     public static Props Props(Socket socket, EndpointSettings endpoint, TlsContext tls, SmtpSettings settings, string host,
-        MailRootPaths paths, IActorRef directory, IActorRef delivery) =>
-        Akka.Actor.Props.Create(() => new SmtpSessionActor(socket, endpoint, tls, settings, host, paths, directory, delivery));
+        MailRootPaths paths, IActorRef directory, IActorRef delivery, (LoginThrottle Throttle, LoginPolicy Policy)? logins = null) =>
+        Akka.Actor.Props.Create(() => new SmtpSessionActor(socket, endpoint, tls, settings, host, paths, directory, delivery, logins));
 
     public SmtpSessionActor(Socket socket, EndpointSettings endpoint, TlsContext tls, SmtpSettings settings, string host,
-        MailRootPaths paths, IActorRef directory, IActorRef delivery)
+        MailRootPaths paths, IActorRef directory, IActorRef delivery, (LoginThrottle Throttle, LoginPolicy Policy)? logins = null)
         : base(socket, endpoint, tls, settings.MaxLineLength, settings.IdleTimeout)
     {
+        _logins = logins;
         _settings = settings;
         _host = host;
         _paths = paths;
@@ -286,6 +289,7 @@ public sealed class SmtpSessionActor : LineSessionActor
     private void OnAuth(AuthCommand a)
     {
         if (_authUser is not null) { Error(SmtpReply.AlreadyAuthenticated); return; }
+        if (_logins?.Throttle.IsBlocked(Conn.Remote.Address) == true) { Error(SmtpReply.TooManyFailedLogins); return; }
         if (a.Mechanism is not ("PLAIN" or "LOGIN" or "EXTERNAL")) { Error(SmtpReply.AuthMechanismUnknown); return; }
         if (!Mechanisms().Contains(a.Mechanism))
         {
@@ -335,7 +339,7 @@ public sealed class SmtpSessionActor : LineSessionActor
     {
         EndSasl();
         Suspend();
-        CredentialCheck.VerifyAsync(_directory, login, password)
+        CredentialCheck.VerifyAsync(_directory, login, password, _logins?.Policy.FailureDelay ?? default)
             .PipeTo(Self, success: address => new AuthChecked(address, login), failure: e => new LookupFailed(e));
     }
 
@@ -344,11 +348,13 @@ public sealed class SmtpSessionActor : LineSessionActor
         if (a.Address is null)
         {
             Log.Warning("{0} {1}: AUTH failed for {2}", Endpoint.Name, Conn.Remote, a.Login);
+            _logins?.Throttle.RecordFailure(Conn.Remote.Address);
             Error(SmtpReply.AuthFailed);
         }
         else
         {
             _authUser = a.Address;
+            _logins?.Throttle.RecordSuccess(Conn.Remote.Address);
             Log.Info("{0} {1}: authenticated as {2}", Endpoint.Name, Conn.Remote, a.Address);
             Reply(SmtpReply.AuthSucceeded);
         }

@@ -1,3 +1,4 @@
+using JdMail.Actors.Sasl;
 using System.Net;
 using JdMail.Actors.Ctrl;
 using JdMail.Actors.Settings;
@@ -65,7 +66,7 @@ public sealed class CtrlIpMapTests
     }
 }
 
-public sealed class CtrlLoginThrottleTests
+public sealed class LoginThrottleTests
 {
     private DateTime _now = new(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
     private static readonly IPAddress A = IPAddress.Parse("192.0.2.1"), B = IPAddress.Parse("192.0.2.2");
@@ -73,7 +74,7 @@ public sealed class CtrlLoginThrottleTests
     [Fact]
     public void An_address_is_blocked_after_the_limit_and_others_are_not()
     {
-        var t = new CtrlLoginThrottle(3, TimeSpan.FromMinutes(10), () => _now);
+        var t = new LoginThrottle(3, TimeSpan.FromMinutes(10), () => _now);
         for (var i = 0; i < 2; i++) t.RecordFailure(A);
         Assert.False(t.IsBlocked(A));
         t.RecordFailure(A);
@@ -84,7 +85,7 @@ public sealed class CtrlLoginThrottleTests
     [Fact]
     public void The_block_lifts_when_the_oldest_failure_leaves_the_window()
     {
-        var t = new CtrlLoginThrottle(2, TimeSpan.FromMinutes(10), () => _now);
+        var t = new LoginThrottle(2, TimeSpan.FromMinutes(10), () => _now);
         t.RecordFailure(A);
         _now = _now.AddMinutes(5);
         t.RecordFailure(A);
@@ -96,7 +97,7 @@ public sealed class CtrlLoginThrottleTests
     [Fact]
     public void A_successful_login_clears_the_address()
     {
-        var t = new CtrlLoginThrottle(2, TimeSpan.FromMinutes(10), () => _now);
+        var t = new LoginThrottle(2, TimeSpan.FromMinutes(10), () => _now);
         t.RecordFailure(A);
         t.RecordSuccess(A);
         t.RecordFailure(A);
@@ -106,7 +107,7 @@ public sealed class CtrlLoginThrottleTests
     [Fact]
     public void Ipv4_mapped_and_plain_ipv4_count_as_one_address()
     {
-        var t = new CtrlLoginThrottle(2, TimeSpan.FromMinutes(10), () => _now);
+        var t = new LoginThrottle(2, TimeSpan.FromMinutes(10), () => _now);
         t.RecordFailure(A);
         t.RecordFailure(A.MapToIPv6());
         Assert.True(t.IsBlocked(A));

@@ -1,13 +1,13 @@
 using System.Net;
 
-namespace JdMail.Actors.Ctrl;
+namespace JdMail.Actors.Sasl;
 
 /// <summary>
-/// Counts failed CTRL logins per source address in a sliding window and blocks an address that reached the limit
+/// Counts failed logins (CTRL, SMTP AUTH, POP3) per source address in a sliding window and blocks an address that reached the limit
 /// until its oldest failure leaves the window. In memory only (a restart forgets it), bounded in size, thread-safe:
-/// one instance is shared by every CTRL session of a server. A successful login clears the address.
+/// one instance per protocol family is shared by its sessions. A successful login clears the address.
 /// </summary>
-public sealed class CtrlLoginThrottle
+public sealed class LoginThrottle
 {
     private const int MaxTrackedAddresses = 10_000;
     private readonly int _maxFailures;
@@ -16,7 +16,7 @@ public sealed class CtrlLoginThrottle
     private readonly Dictionary<IPAddress, Queue<DateTime>> _failures = new();
     private readonly object _gate = new();
 
-    public CtrlLoginThrottle(int maxFailures, TimeSpan window, Func<DateTime>? clock = null)
+    public LoginThrottle(int maxFailures, TimeSpan window, Func<DateTime>? clock = null)
     {
         _maxFailures = Math.Max(1, maxFailures);
         _window = window;
