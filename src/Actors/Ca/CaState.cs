@@ -194,6 +194,9 @@ public sealed record CaState(
             {
                 if (Find(id) is not { } item) return NotFound(id);
                 if (item.Status == CaStatuses.Revoked) return Reject(CaCodes.Refused, $"{id} is already revoked.");
+                // Revoking the certificate every client is being served would break them all at once: put a
+                // replacement in service first (certserver ... install 1), then revoke.
+                if (id == InstalledId) return Reject(CaCodes.Refused, $"{id} is installed as the server certificate; install a replacement first, then revoke it.");
                 if (item.Kind is not (CaKinds.Server or CaKinds.Client) || item.Status != CaStatuses.Valid)
                     return Reject(CaCodes.Refused, $"{id} was not issued by the private CA, so its CRL cannot revoke it.");
                 if (!TrustedCaIds.Contains(item.IssuerId))

@@ -73,8 +73,14 @@ public abstract class LineSessionActor : ReceiveActor
             t.Then();
             Pump();
         });
-        Receive<TlsFailed>(f => Stop($"TLS handshake failed: {f.Error.GetBaseException().Message}" +
-            (TlsContext.LastRejection is { } why ? $" ({why})" : "")));
+        Receive<TlsFailed>(f =>
+        {
+            // Worth an administrator's eye (a refused client certificate, a client with no common protocol), but
+            // one line only: scanners produce many of these.
+            var why = TlsContext.ClientCertificates.Request && TlsContext.LastRejection is { } r ? $" ({r})" : "";
+            Log.Info("{0} {1}: TLS handshake failed: {2}{3}", Endpoint.Name, Conn.Remote, f.Error.GetBaseException().Message, why);
+            Stop("TLS handshake failed");
+        });
         Receive<OutputDrained>(_ => Pump());
         Receive<Ca.CertificateRevokedNotice>(n =>
         {

@@ -39,6 +39,7 @@ public sealed class CtrlClient : IAsyncDisposable
 {
     private readonly TcpClient _tcp;
     private readonly TimeSpan _timeout;
+    private X509Certificate2? _clientCertificate;
     private Stream _stream = Stream.Null;
     private readonly List<byte> _buffer = [];
     private static readonly UTF8Encoding Utf8 = new(false);
@@ -55,11 +56,12 @@ public sealed class CtrlClient : IAsyncDisposable
         _timeout = timeout;
     }
 
+    /// <param name="clientCertificate">Presented when the server asks for one (XMail CtrlClnt -C/-K), with its key.</param>
     public static async Task<CtrlClient> ConnectAsync(string host, int port, bool startTls, X509Certificate2Collection trustedRoots,
-        TimeSpan timeout, CancellationToken cancel = default)
+        TimeSpan timeout, CancellationToken cancel = default, X509Certificate2? clientCertificate = null)
     {
         var tcp = new TcpClient();
-        var client = new CtrlClient(tcp, timeout);
+        var client = new CtrlClient(tcp, timeout) { _clientCertificate = clientCertificate };
         try
         {
             using (var cts = Deadline(timeout, cancel))
@@ -114,6 +116,7 @@ public sealed class CtrlClient : IAsyncDisposable
             CertificateChainPolicy = policy,
             EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
             // No RemoteCertificateValidationCallback: any chain or name error fails the handshake.
+            ClientCertificateContext = _clientCertificate is null ? null : SslStreamCertificateContext.Create(_clientCertificate, null, offline: true),
         };
         using var cts = Deadline(_timeout, cancel);
         await ssl.AuthenticateAsClientAsync(options, cts.Token).ConfigureAwait(false);

@@ -9,7 +9,12 @@ namespace JdMail.Host.Ctrl;
 
 /// <summary>Everything one <c>jdmail ctrl</c> run needs, resolved from the command line and the environment.</summary>
 public sealed record CtrlCliOptions(string Host, int Port, bool StartTls, string User, string? Password, string CaFile,
-    bool Json, string? InFile, string? OutFile, TimeSpan Timeout, IReadOnlyList<string> Command);
+    bool Json, string? InFile, string? OutFile, TimeSpan Timeout, IReadOnlyList<string> Command)
+{
+    /// <summary>PEM client certificate and key for servers that require one (XMail CtrlClnt -C / -K).</summary>
+    public string? CertFile { get; init; }
+    public string? KeyFile { get; init; }
+}
 
 /// <summary>
 /// <c>jdmail ctrl</c>: connects over CTRLS (or CTRL plus <c>#!TLS</c> with <c>--starttls</c>), verifies the server
@@ -37,12 +42,14 @@ public static class CtrlVerb
         var json = new Option<bool>("--json") { Description = "Print the result as JSON" };
         var input = new Option<string?>("--in") { Description = "File sent when the server asks for data (+00101); default standard input" };
         var output = new Option<string?>("--out") { Description = "Write the returned lines to this file (der and p12 downloads are decoded to binary)" };
+        var cert = new Option<string?>("--cert") { Description = "PEM client certificate to present when the server requires one (env CTRL_CERT_FILE)" };
+        var key = new Option<string?>("--key") { Description = "PEM private key of --cert (env CTRL_KEY_FILE)" };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the server at each step", DefaultValueFactory = _ => 60 };
         var command = new Argument<string[]>("command") { Description = "The CTRL command and its arguments, e.g. domainlist, or useradd example.org joe secret U", Arity = ArgumentArity.OneOrMore };
 
         var verb = new Command("ctrl", "Run one CTRL admin command on a JdMail server over verified TLS")
         {
-            host, port, startTls, user, password, mailRoot, caFile, json, input, output, timeout, command,
+            host, port, startTls, user, password, mailRoot, caFile, json, input, output, cert, key, timeout, command,
         };
         verb.SetAction(async (parse, cancel) =>
         {
@@ -58,7 +65,11 @@ public static class CtrlVerb
                 parse.GetValue(input),
                 parse.GetValue(output),
                 TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(timeout))),
-                parse.GetValue(command) ?? []);
+                parse.GetValue(command) ?? [])
+            {
+                CertFile = parse.GetValue(cert) ?? Environment.GetEnvironmentVariable("CTRL_CERT_FILE"),
+                KeyFile = parse.GetValue(key) ?? Environment.GetEnvironmentVariable("CTRL_KEY_FILE"),
+            };
             return await RunAsync(options, Console.Out, Console.Error, Console.OpenStandardInput, cancel);
         });
         return verb;
@@ -89,9 +100,24 @@ public static class CtrlVerb
             return ExitConnection;
         }
 
+        X509Certificate2? clientCertificate = null;
+        if (o.CertFile is not null || o.KeyFile is not null)
+        {
+            try
+            {
+                if (o.CertFile is null || o.KeyFile is null) throw new ArgumentException("--cert and --key go together");
+                clientCertificate = X509Certificate2.CreateFromPemFile(o.CertFile, o.KeyFile);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
+            {
+                await stderr.WriteLineAsync($"jdmail ctrl: cannot use the client certificate: {e.Message}");
+                return ExitError;
+            }
+        }
+
         try
         {
-            await using var client = await CtrlClient.ConnectAsync(o.Host, o.Port, o.StartTls, roots, o.Timeout, cancel);
+            await using var client = await CtrlClient.ConnectAsync(o.Host, o.Port, o.StartTls, roots, o.Timeout, cancel, clientCertificate);
             var login = await client.LoginAsync(o.User, o.Password, cancel);
             if (!login.Ok) return await Report(o, login, stdout, stderr, "login");
             Func<TextReader> upload = o.InFile is { } f
@@ -120,8 +146,12 @@ public static class CtrlVerb
         var binary = o.Command.Count > 1 && BinaryFormats.Contains(o.Command[^1]);
         if (result.Ok && result.Lines is { } lines && o.OutFile is { } outFile)
         {
-            if (binary) await File.WriteAllBytesAsync(outFile, Convert.FromBase64String(string.Concat(lines)));
-            else await File.WriteAllTextAsync(outFile, string.Concat(result.Rows.Select(r => string.Join('\t', r) + "\n")), new UTF8Encoding(false));
+            // Downloads can be keys and .p12 files: created readable by the owner only.
+            var bytes = binary ? Convert.FromBase64String(string.Concat(lines))
+                : new UTF8Encoding(false).GetBytes(string.Concat(result.Rows.Select(r => string.Join('\t', r) + "\n")));
+            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            await using (var file = new FileStream(outFile, options)) await file.WriteAsync(bytes);
         }
         if (o.Json)
         {
@@ -132,6 +162,7 @@ public static class CtrlVerb
         else if (result.Ok && o.OutFile is null)
         {
             foreach (var row in result.Rows) await stdout.WriteLineAsync(string.Join('\t', row));
+            if (result.Rows.Count == 0) await stdout.WriteLineAsync("OK");
         }
         if (!result.Ok)
         {

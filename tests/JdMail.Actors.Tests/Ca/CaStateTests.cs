@@ -57,6 +57,17 @@ public sealed class CaStateTests
     }
 
     [Fact]
+    public void The_installed_server_certificate_cannot_be_revoked_until_a_replacement_is_installed()
+    {
+        var s = WithCa().Apply(Issued("server-2", "bb")).Apply(new CertificateInstalled("server-2", "11", 3));
+        var refusal = s.Process(new RevokeCertificate("server-2"), Settings).Rejection!;
+        Assert.Equal(CaCodes.Refused, refusal.Code);
+        Assert.Contains("install a replacement first", refusal.Message);
+        s = s.Apply(Issued("server-4", "dd")).Apply(new CertificateInstalled("server-4", "22", 5));
+        Assert.NotNull(s.Process(new RevokeCertificate("server-2"), Settings).Plan);
+    }
+
+    [Fact]
     public void Only_certificates_of_a_trusted_private_ca_can_be_revoked()
     {
         var s = WithCa().Apply(Issued("selfsigned-2", "bb", CaKinds.SelfSigned, "")).Apply(Issued("server-3", "cc"));
