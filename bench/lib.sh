@@ -24,6 +24,13 @@ _run_cleanups() {
 trap _run_cleanups EXIT
 trap 'exit 130' INT TERM
 
+# make_work NAME: a fresh work folder under /tmp (mode 755: Postfix and Dovecot daemons must reach inside), removed at
+# exit unless KEEP=1. Sets WORK.
+make_work() {
+  WORK=$(mktemp -d "/tmp/jdmail-bench-$1.XXXXXX"); chmod 755 "$WORK"
+  [ -n "${KEEP:-}" ] || on_exit "rm -rf '$WORK'"
+}
+
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
 # Installs Debian packages that are missing (apt-get update once per run).
@@ -61,7 +68,7 @@ port_open() { python3 -c "import socket,sys; socket.create_connection(('127.0.0.
 
 # Value of KEY from a generator output line "k=v k=v ...".
 field() { tr ' ' '\n' <<<"$2" | awk -F= -v k="$1" '$1==k { print $2 }'; }
-ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print(f'{a/b:.2f}' if b else 'n/a')" "$1" "$2"; }
+ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print((f'{a/b:.2f}' if a/b >= 0.1 else f'{a/b:.2g}') if b else 'n/a')" "$1" "$2"; }
 
 # Resident and proportional set size (KiB) summed over the given pids.
 mem_kib() {

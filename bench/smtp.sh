@@ -3,10 +3,10 @@
 # clients, 10 messages per session; accepted/s (250 after DATA, i.e. durable in the queue) and delivered/s (the message
 # is in Maildir/new). The same generator (jdmail-bench smtp) drives both. Loopback only; about 1-2 minutes.
 source "$(dirname "$0")/lib.sh"
-SUMMARY="$OUT/smtp.md"; : > "$SUMMARY"
+SUMMARY="$OUT/smtp.md"; : > "$SUMMARY"; : > "$OUT/smtp.raw"
 need_packages postfix dovecot-core openssl python3
 build
-work=$(mktemp -d /tmp/jdmail-bench-smtp.XXXXXX); [ -n "${KEEP:-}" ] || on_exit "rm -rf '$work'"
+make_work smtp; work=$WORK
 
 openssl_cert "$work/tls" ec
 jd_start "$work" "listeners.max-connections = 2000"
@@ -38,7 +38,6 @@ run_one() {
   python3 -c "a,g,d,lag=$accepted,$gsec,$delivered,$t_done-$t_end; print(f'{a/g:.1f} {d/(g+lag):.1f}')"
 }
 
-: > "$OUT/smtp.raw"
 summary "| clients | JdMail accepted/s | Postfix accepted/s | ratio | JdMail delivered/s | Postfix delivered/s | ratio |"
 summary "|---:|---:|---:|---:|---:|---:|---:|"
 for c in 1 16 64; do
