@@ -46,10 +46,13 @@ wait "$load_pid"
   echo; echo '```'
   echo "by shared object (self time):"
   perf report -i "$work/perf.data" --no-children -g none --sort dso --stdio > "$work/perf.dso" 2>/dev/null || true
-  grep -E '^ +[0-9]' "$work/perf.dso" | head -12 || true
+  grep -E '^ +[0-9]' "$work/perf.dso" | head -12 | sed 's/ *$//' || true
   echo; echo "by symbol (self time):"
   perf report -i "$work/perf.data" --no-children -g none --sort dso,symbol --stdio > "$work/perf.sym" 2>/dev/null || true
-  grep -E '^ +[0-9]' "$work/perf.sym" | head -30 || true
+  grep -E '^ +[0-9]' "$work/perf.sym" | head -30 | sed 's/ *- *- *$//; s/ *$//' || true
+  echo; echo "inclusive (self + callees), named frames only:"
+  perf report -i "$work/perf.data" --children -g none --sort symbol --stdio > "$work/perf.incl" 2>/dev/null || true
+  grep -E '^ +[0-9]' "$work/perf.incl" | grep -vE '\] 0x[0-9a-f]+ *$|\] 0{16}' | head -45 | sed 's/ *$//' | cut -c1-220 || true
   echo '```'
 } >> "$SUMMARY"
 cat "$SUMMARY"
