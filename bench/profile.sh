@@ -6,7 +6,7 @@
 #     exclusive and inclusive time (`dotnet-trace report topN`);
 #  2. perf (Debian linux-perf) with DOTNET_PerfMapEnabled=1: native and JIT frames, time by shared object and symbol,
 #     which shows the OpenSSL (libcrypto/libssl) share that EventPipe only sees as native code.
-# About 1 minute.
+# A third, short perf run covers the CA actor issuing rsa2048 certificates (the other low ratio). About 1.5 minutes.
 source "$(dirname "$0")/lib.sh"
 SUMMARY="$OUT/profile.md"; : > "$SUMMARY"
 need_packages openssl python3 linux-perf
@@ -52,7 +52,24 @@ wait "$load_pid"
   grep -E '^ +[0-9]' "$work/perf.sym" | head -30 | sed 's/ *- *- *$//; s/ *$//' || true
   echo; echo "inclusive (self + callees), named frames only:"
   perf report -i "$work/perf.data" --children -g none --sort symbol --stdio > "$work/perf.incl" 2>/dev/null || true
-  grep -E '^ +[0-9]' "$work/perf.incl" | grep -vE '\] 0x[0-9a-f]+ *$|\] 0{16}' | head -45 | sed 's/ *$//' | cut -c1-220 || true
+  grep -E '^ +[0-9]' "$work/perf.incl" | grep -vE '\] (0x)?[0-9a-f]{12,16}[ -]*$' | head -45 | sed 's/ *$//' | cut -c1-220 || true
+  echo '```'
+} >> "$SUMMARY"
+
+# The other low ratio, CA issuance with rsa2048 keys (actor vs the openssl loop): where the actor's CPU goes.
+log "profile: perf on the CA actor, rsa2048"
+jd_stop
+perf record -F 499 -g -o "$work/perf-ca.data" -- dotnet "$BENCH_DLL" ca --key rsa2048 --count 25 --max-seconds 20 \
+  --mailroot "$work/ca/mailroot" > "$work/ca.out" 2>/dev/null
+{
+  echo; echo "## perf on jdmail-bench ca --key rsa2048 ($(grep -o 'issued=.*' "$work/ca.out"); whole process, start-up included)"
+  echo; echo '```'
+  echo "by symbol (self time):"
+  perf report -i "$work/perf-ca.data" --no-children -g none --sort dso,symbol --stdio > "$work/perf-ca.sym" 2>/dev/null || true
+  grep -E '^ +[0-9]' "$work/perf-ca.sym" | head -8 | sed 's/ *- *- *$//; s/ *$//' | cut -c1-220 || true
+  echo; echo "inclusive, JdMail / BouncyCastle / journal frames:"
+  perf report -i "$work/perf-ca.data" --children -g none --sort symbol --stdio > "$work/perf-ca.incl" 2>/dev/null || true
+  grep -E '^ +[0-9]' "$work/perf-ca.incl" | grep -E 'JdMail\.(Actors|Pki)|BouncyCastle|Sqlite|Persistence|fsync|FlushToDisk' | head -20 | sed 's/ *$//' | cut -c1-220 || true
   echo '```'
 } >> "$SUMMARY"
 cat "$SUMMARY"
