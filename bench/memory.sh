@@ -16,7 +16,8 @@ PF_COUNTS=${PF_COUNTS:-1000}
 # hold PORT MODE N: starts the idle generator, waits for "ready=", sets GEN_PID and HOLD_LINE (its output line).
 hold() {
   local port=$1 mode=$2 n=$3 out="$work/idle.$RANDOM"
-  bench idle --port "$port" --tls "$mode" --count "$n" --parallel 16 --hold 300 > "$out" 2>"$out.err" &
+  # dotnet directly (not the bench function), so that $! is the generator itself and kill reaches it.
+  dotnet "$BENCH_DLL" idle --port "$port" --tls "$mode" --count "$n" --parallel 16 --hold 300 > "$out" 2>"$out.err" &
   GEN_PID=$!; on_exit "kill $GEN_PID"
   wait_for 240 grep -q ready= "$out"
   sleep 3   # let the server settle (session actors started, buffers allocated)
