@@ -78,7 +78,9 @@ public abstract class LineSessionActor : ReceiveActor
             // Worth an administrator's eye (a refused client certificate, a client with no common protocol), but
             // one line only: scanners produce many of these.
             var why = TlsContext.ClientCertificates.Request && TlsContext.LastRejection is { } r ? $" ({r})" : "";
-            Log.Info("{0} {1}: TLS handshake failed: {2}{3}", Endpoint.Name, Conn.Remote, f.Error.GetBaseException().Message, why);
+            // A refused client certificate is news; a peer that hangs up mid-handshake (scanners, s_time) is not.
+            var line = $"{Endpoint.Name} {Conn.Remote}: TLS handshake failed: {f.Error.GetBaseException().Message}{why}";
+            if (why.Length > 0) Log.Info(line); else Log.Debug(line);
             Stop("TLS handshake failed");
         });
         Receive<OutputDrained>(_ => Pump());
