@@ -137,31 +137,8 @@ smtp_tls_loglevel = 1
 CONF
 cat > "$pf/etc/master.cf" <<CONF
 127.0.0.1:$pf_port inet n - n - - smtpd
-pickup     unix  n - n 60 1 pickup
-cleanup    unix  n - n -  0 cleanup
-qmgr       unix  n - n 300 1 qmgr
-tlsmgr     unix  - - n 1000? 1 tlsmgr
-rewrite    unix  - - n -  - trivial-rewrite
-bounce     unix  - - n -  0 bounce
-defer      unix  - - n -  0 bounce
-trace      unix  - - n -  0 bounce
-verify     unix  - - n -  1 verify
-flush      unix  n - n 1000? 0 flush
-proxymap   unix  - - n -  - proxymap
-proxywrite unix  - - n -  1 proxymap
-smtp       unix  - - n -  - smtp
-relay      unix  - - n -  - smtp
-showq      unix  n - n -  - showq
-error      unix  - - n -  - error
-retry      unix  - - n -  - error
-discard    unix  - - n -  - discard
-local      unix  - n n -  - local
-virtual    unix  - n n -  - virtual
-lmtp       unix  - - n -  - lmtp
-anvil      unix  - - n -  1 anvil
-scache     unix  - - n -  1 scache
-postlog    unix-dgram n - n - 1 postlogd
 CONF
+grep -v '^#' "$repo/tests/peers/postfix/master-services.cf" >> "$pf/etc/master.cf"
 postfix -c "$pf/etc" check
 postfix -c "$pf/etc" start
 pf_started=1
