@@ -24,9 +24,11 @@ public static class DiagVerb
         var config = new Option<string?>("--config") { Description = "HOCON file whose keys override config/hocon/jdmail.conf (as given to serve)" };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
         var noProbe = new Option<bool>("--no-probe") { Description = "Do not connect to the running server's endpoints" };
+        var user = new Option<string>("--user") { Description = "CTRL account for asking a running server", DefaultValueFactory = _ => "admin" };
+        var password = new Option<string?>("--password") { Description = "CTRL password (default: environment variable JDMAIL_CTRL_PASSWORD); with it, a running server is asked over CTRLS" };
         var verb = new Command("diag", "Check certificates, keys, trust files, listeners and TLS of a MailRoot; exit 0 OK, 1 WARN, 2 FAIL")
         {
-            mailRoot, config, json, noProbe,
+            mailRoot, config, json, noProbe, user, password,
         };
         verb.SetAction(async (parse, cancel) =>
         {
@@ -41,9 +43,14 @@ public static class DiagVerb
                     await Console.Error.WriteLineAsync($"jdmail diag: MailRoot {settings.MailRoot} does not exist");
                     return 2;
                 }
-                (report, mode) = await RunAsync(settings, DiagnosticsSettings.Create(root), !parse.GetValue(noProbe), cancel);
+                var ctrlPassword = parse.GetValue(password) ?? Environment.GetEnvironmentVariable("JDMAIL_CTRL_PASSWORD");
+                var overCtrl = ctrlPassword is { Length: > 0 } && !parse.GetValue(noProbe)
+                    ? await OverCtrlAsync(settings, parse.GetValue(user)!, ctrlPassword, cancel) : null;
+                (report, mode) = overCtrl is { } r ? (r, "running") : await RunAsync(settings, DiagnosticsSettings.Create(root), !parse.GetValue(noProbe), cancel);
             }
-            catch (Exception e) when (e is IOException or Akka.Configuration.ConfigurationException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or Akka.Configuration.ConfigurationException or UnauthorizedAccessException
+                or System.Security.Authentication.AuthenticationException or System.Security.Cryptography.CryptographicException
+                or Ctrl.CtrlConnectionException or OperationCanceledException)
             {
                 await Console.Error.WriteLineAsync($"jdmail diag: {e.Message}");
                 return 2;
@@ -72,6 +79,28 @@ public static class DiagVerb
             items.AddRange(probes.Select(p => p.Item));
         }
         return (new DiagnosticsReport(items, probes, now), state.Running ? "running" : "offline");
+    }
+
+    /// <summary>
+    /// The running server's own view (CTRL <c>diag</c>, with its self-probe and the CA's state), over CTRLS verified
+    /// against <c>certs.pem</c>; null when no CTRLS endpoint answers, so the local checks run instead.
+    /// </summary>
+    private static async Task<DiagnosticsReport?> OverCtrlAsync(JdMailSettings settings, string user, string password, CancellationToken cancel)
+    {
+        var paths = new MailRootPaths(settings.MailRoot);
+        var ctrls = (await RunningEndpointsAsync(paths, settings, cancel)).FirstOrDefault(b => b.Endpoint.Protocol == Protocol.Ctrl && b.Endpoint.Tls == TlsMode.Implicit);
+        if (ctrls is null) return null;
+        var roots = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        roots.ImportFromPemFile(paths.CertsPem);
+        var host = ctrls.BoundTo.Address.Equals(IPAddress.Any) ? IPAddress.Loopback : ctrls.BoundTo.Address;
+        await using var client = await Ctrl.CtrlClient.ConnectAsync(host.ToString(), ctrls.BoundTo.Port, false, roots, TimeSpan.FromSeconds(60), cancel);
+        var login = await client.LoginAsync(user, password, cancel);
+        if (!login.Ok) throw new IOException($"CTRL login refused: {login}");
+        var result = await client.CommandAsync(["diag"], null, cancel);
+        if (!result.Ok) throw new IOException($"CTRL diag refused: {result}");
+        var items = result.Rows.Where(r => r.Count == 4).Select(r => new DiagnosticItem(r[0], r[1],
+            r[2] switch { "OK" => DiagnosticStatus.Ok, "WARN" => DiagnosticStatus.Warn, _ => DiagnosticStatus.Fail }, r[3])).ToList();
+        return new DiagnosticsReport(items, [], DateTime.UtcNow);
     }
 
     /// <summary>The endpoints in <c>endpoints.tab</c> that accept a connection now (none: no server runs).</summary>

@@ -104,4 +104,23 @@ public sealed class DiagCommandTests
         Assert.Equal(worst, run.ExitCode);
         Assert.Equal(worst, doc.RootElement.GetProperty("exitCode").GetInt32());
     }
+
+    [Fact]
+    public async Task Diag_with_the_ctrl_password_asks_the_running_server_over_ctrls()
+    {
+        await using var server = await ServerFixture.StartAsync();
+        await DiagnosticsServer.PublishCrlAsync(server);
+        var run = await DiagAsync(server.MailRoot, Path.Combine(server.MailRoot, "test.conf"), "--json", "--password", "admin-secret-0");
+        using var doc = JsonDocument.Parse(run.Out);
+        Assert.Equal("running", doc.RootElement.GetProperty("server").GetString());
+        var items = doc.RootElement.GetProperty("items").EnumerateArray()
+            .Select(i => (Area: i.GetProperty("area").GetString(), Item: i.GetProperty("item").GetString(), Status: i.GetProperty("status").GetString())).ToList();
+        // Only the server itself knows the CA actor's state; its self-probe reached CTRLS too.
+        Assert.Contains(items, i => i.Area == "ca" && i.Item == "store");
+        Assert.Contains(items, i => i.Area == "probe" && i.Item!.Contains("ctrls") && i.Status == "OK");
+
+        var refused = await DiagAsync(server.MailRoot, Path.Combine(server.MailRoot, "test.conf"), "--password", "wrong-password");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("CTRL login refused", refused.Err);
+    }
 }
