@@ -1,6 +1,6 @@
 namespace JdMail.Actors.Ctrl;
 
-/// <summary>One CTRL command line, parsed and with its argument count checked (xmail-reference.md §1.6).</summary>
+/// <summary>One CTRL command line, parsed and with its argument count checked (XMail CTRL protocol).</summary>
 public abstract record CtrlCommand
 {
     /// <summary>The command name as the table knows it (lower case).</summary>

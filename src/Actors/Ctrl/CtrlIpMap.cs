@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace JdMail.Actors.Ctrl;
 
 /// <summary>
-/// XMail's <c>ctrl.ipmap.tab</c> (xmail-reference.md §1.1): lines <c>"ip/mask"TAB"ALLOW|DENY"TAB"precedence"</c>.
+/// XMail's <c>ctrl.ipmap.tab</c> (XMail CTRL protocol): lines <c>"ip/mask"TAB"ALLOW|DENY"TAB"precedence"</c>.
 /// Among the lines that match the client address the highest precedence wins, and a later line wins a tie (XMail
 /// compares with <c>&gt;=</c>). When no line matches, the address is allowed, as in XMail's default table. The mask is a
 /// prefix length (<c>10.0.0.0/8</c>, <c>::1/128</c>) or, for IPv4, a dotted mask (<c>10.0.0.0/255.0.0.0</c>); an address

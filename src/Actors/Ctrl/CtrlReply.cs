@@ -1,7 +1,7 @@
 namespace JdMail.Actors.Ctrl;
 
 /// <summary>
-/// A CTRL result line (xmail-reference.md §1.5): <c>+DDDDD text</c> on success, <c>-DDDDD text</c> on failure, DDDDD
+/// A CTRL result line (XMail CTRL protocol): <c>+DDDDD text</c> on success, <c>-DDDDD text</c> on failure, DDDDD
 /// a five-digit code. Codes below 01000 are XMail's (<c>XMailErrors</c> enum index); 01000 and above are JdMail's own
 /// and documented in docs/ctrl.md. Texts are short and generic; details go to the log.
 /// </summary>
@@ -19,7 +19,7 @@ public sealed record CtrlReply(bool Ok, int Code, string Text)
     public static readonly CtrlReply SendData = new(true, 101, "OK");
     public static readonly CtrlReply ReadyForTls = new(true, 0, "Ready to start TLS mode");
 
-    // XMail's codes (xmail-reference.md §1.5 table).
+    // XMail's codes (XMail CTRL protocol).
     public static readonly CtrlReply Timeout = new(false, 5, "Timeout error");
     public static readonly CtrlReply UserNotFound = new(false, 12, "User not found");
     public static readonly CtrlReply InvalidPassword = new(false, 24, "Invalid password");

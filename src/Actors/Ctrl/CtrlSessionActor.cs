@@ -18,7 +18,7 @@ public sealed record CtrlServices(CtrlSettings Settings, CtrlAccessGuard Guard, 
     IActorRef? Ca = null, IActorRef? Diagnostics = null);
 
 /// <summary>
-/// One CTRL connection (xmail-reference.md §1): greeting, the login line (or <c>#!TLS</c> then the login inside TLS),
+/// One CTRL connection (XMail CTRL protocol): greeting, the login line (or <c>#!TLS</c> then the login inside TLS),
 /// then commands. Login rules live in <see cref="CtrlStateTable"/>, syntax in <see cref="CtrlTokenizer"/> and
 /// <see cref="CtrlParser"/>, command work in <see cref="CtrlDirectoryCommands"/>; this actor does the I/O, the
 /// access checks and the failed-login delay.
@@ -146,7 +146,7 @@ public sealed class CtrlSessionActor : LineSessionActor, IWithTimers
         {
             case LoginDecision.StartTls:
                 Send(CtrlReply.ReadyForTls.ToWire());
-                // xmail-reference.md §1.4: no new greeting; the login is read again, inside TLS, with the same timestamp.
+                // XMail CTRL protocol: no new greeting; the login is read again, inside TLS, with the same timestamp.
                 StartTls(() => { });
                 break;
             case LoginDecision.Refuse r:

@@ -26,7 +26,7 @@ public abstract record LoginDecision
 }
 
 /// <summary>
-/// The CTRL login rules, declarative and pure (xmail-reference.md §1.3, §1.4). The login phase is a single line, or
+/// The CTRL login rules, declarative and pure (XMail CTRL protocol). The login phase is a single line, or
 /// <c>#!TLS</c> and then a single line inside TLS: every outcome other than a successful login closes the session,
 /// so <c>#!TLS</c> can only ever be the first line.
 /// </summary>

@@ -9,7 +9,7 @@ public sealed record CtrlTokens(IReadOnlyList<string> Tokens, CtrlReply? Error)
 }
 
 /// <summary>
-/// Reads and writes CTRL's line syntax (xmail-reference.md §1.5, XMail's <c>StrGetTabLineStrings</c>). Pure.
+/// Reads and writes CTRL's line syntax (XMail CTRL protocol, XMail's <c>StrGetTabLineStrings</c>). Pure.
 /// <list type="bullet">
 /// <item>Tokens are separated by TAB; consecutive TABs collapse, so an empty value is sent as <c>""</c>.</item>
 /// <item>A token that starts with <c>"</c> is de-quoted up to the next unescaped <c>"</c>; anything after it is dropped,

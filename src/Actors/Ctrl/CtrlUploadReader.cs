@@ -3,7 +3,7 @@ using JdMail.Actors.Net;
 namespace JdMail.Actors.Ctrl;
 
 /// <summary>
-/// Reads a <c>+00101</c> upload (xmail-reference.md §1.5): lines with a leading dot doubled, ended by a line holding a
+/// Reads a <c>+00101</c> upload (XMail CTRL protocol): lines with a leading dot doubled, ended by a line holding a
 /// single dot. The body is kept in memory (bounded by <c>maxBytes</c>) and handed over only when the terminating dot
 /// has arrived: a connection that drops before it commits nothing, unlike XMail's <c>MscRecvTextFile</c>, which
 /// reports success on a dropped connection. Lines end with LF or CRLF; the body is returned with CRLF line ends.

@@ -29,7 +29,7 @@ public sealed record DirectoryState(
         ImmutableSortedDictionary<string, Account>.Empty, ImmutableSortedDictionary<string, string>.Empty,
         ImmutableSortedDictionary<string, string>.Empty, false);
 
-    // XMail CTRL codes (xmail-reference.md §1.5).
+    // XMail CTRL codes (XMail CTRL protocol).
     public const int ErrUserNotFound = 12, ErrUserExists = 13, ErrAliasExists = 26, ErrAliasNotFound = 28,
         ErrBadEmail = 33, ErrDomainNotHandled = 59, ErrAlreadyExists = 231, ErrBadName = 33;
 

@@ -15,7 +15,7 @@ public sealed record CtrlResult(bool Ok, int Code, string Text, IReadOnlyList<st
 {
     public static CtrlResult Parse(string line)
     {
-        // "+DDDDD text" / "-DDDDD text" (xmail-reference.md §1.5).
+        // "+DDDDD text" / "-DDDDD text" (XMail CTRL protocol).
         if (line.Length < 6 || line[0] is not ('+' or '-') || !int.TryParse(line.AsSpan(1, 5), out var code))
             throw new CtrlConnectionException($"not a CTRL reply: '{Shorten(line)}'");
         return new CtrlResult(line[0] == '+', code, line.Length > 7 ? line[7..] : "", null);
