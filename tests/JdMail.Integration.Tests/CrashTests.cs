@@ -37,10 +37,8 @@ public sealed class CrashTests
             using (await ServerProcess.StartAsync(mailRoot, config))
             {
                 var dir = Path.Combine(mailRoot, "domains", "example.test", "bob", "Maildir", "new");
-                var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-                while ((Directory.Exists(dir) ? Directory.GetFiles(dir).Length : 0) < count && DateTime.UtcNow < deadline)
-                    await Task.Delay(50);
-                var stored = Directory.GetFiles(dir).Select(f => MessageSamples.WithoutOurReceived(File.ReadAllBytes(f))).ToList();
+                var files = await Eventually.FilesAsync(dir, count, TimeSpan.FromSeconds(30));
+                var stored = files.Select(f => MessageSamples.WithoutOurReceived(File.ReadAllBytes(f))).ToList();
                 // Every acknowledged message is there exactly once (redelivery after a crash finds the earlier copy).
                 Assert.Equal(count, stored.Count);
                 foreach (var raw in sent) Assert.Contains(stored, s => s.AsSpan().SequenceEqual(raw));

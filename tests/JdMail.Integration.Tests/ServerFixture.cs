@@ -79,18 +79,8 @@ public sealed class ServerFixture : IAsyncDisposable
     }
 
     /// <summary>Waits (bounded) until <paramref name="user"/>'s Maildir holds <paramref name="count"/> new messages.</summary>
-    public async Task<string[]> WaitForMailAsync(string user, int count, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        var dir = Path.Combine(Maildir(user), "new");
-        while (true)
-        {
-            var files = Directory.Exists(dir) ? Directory.GetFiles(dir).Order().ToArray() : [];
-            if (files.Length >= count) return files;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{user} has {files.Length} message(s), expected {count}");
-            await Task.Delay(50);
-        }
-    }
+    public Task<string[]> WaitForMailAsync(string user, int count, TimeSpan? timeout = null) =>
+        Eventually.FilesAsync(Path.Combine(Maildir(user), "new"), count, timeout ?? TimeSpan.FromSeconds(15));
 }
 
 internal static class Extensions

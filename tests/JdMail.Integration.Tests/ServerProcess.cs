@@ -36,15 +36,16 @@ public sealed class ServerProcess : IDisposable
         process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!File.Exists(endpointsFile))
+        try
         {
-            if (process.HasExited || DateTime.UtcNow > deadline)
-            {
-                if (!process.HasExited) process.Kill();
-                lock (output) throw new Xunit.Sdk.XunitException($"server did not start:\n{output}");
-            }
-            await Task.Delay(50);
+            await Eventually.UntilAsync(mailRoot, () => File.Exists(endpointsFile) || process.HasExited, ready => ready,
+                TimeSpan.FromSeconds(60), "the server to listen");
+        }
+        catch (TimeoutException) { /* reported below with the output */ }
+        if (!File.Exists(endpointsFile))
+        {
+            if (!process.HasExited) process.Kill();
+            lock (output) throw new Xunit.Sdk.XunitException($"server did not start:\n{output}");
         }
         var endpoints = new Dictionary<string, IPEndPoint>();
         foreach (var line in await File.ReadAllLinesAsync(endpointsFile))

@@ -104,8 +104,8 @@ public sealed class SmtpTlsTests : IAsyncLifetime
         await raw.ExpectAsync("250 ");
         await _server.WaitForMailAsync("bob", 1);
         // Delivery of the one spool file is finished once the queue is empty; then count.
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Directory.GetFiles(Path.Combine(_server.MailRoot, "spool", "queue")).Length > 0 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        var queue = Path.Combine(_server.MailRoot, "spool", "queue");
+        await Eventually.UntilAsync(queue, () => Directory.GetFiles(queue).Length, n => n == 0, TimeSpan.FromSeconds(10), "the spool queue to empty");
         Assert.Single(Directory.GetFiles(Path.Combine(_server.Maildir("bob"), "new")));
     }
 }

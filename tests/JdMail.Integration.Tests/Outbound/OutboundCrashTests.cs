@@ -47,7 +47,7 @@ public sealed class OutboundCrashTests
                 foreach (var s in subjects)
                     Assert.Contains("queued as", await client.SendAsync(MimeMessage.Load(new MemoryStream(RelayPair.Message(s)))));
                 // Wait (bounded) until at least one message has a recorded failed try, so the queue is really in use.
-                await RelayPair.PollAsync(() => Task.FromResult(Directory.Exists(Path.Combine(aRoot, "spool", "outbound"))
+                await RelayPair.PollAsync(aRoot, () => Task.FromResult(Directory.Exists(Path.Combine(aRoot, "spool", "outbound"))
                         ? Directory.GetFiles(Path.Combine(aRoot, "spool", "outbound"), "*.state").Length : 0),
                     n => n > 0, TimeSpan.FromSeconds(30), "a recorded failed try");
                 a.KillHard();
@@ -60,16 +60,16 @@ public sealed class OutboundCrashTests
             using (var a = await ServerProcess.StartAsync(aRoot, config))
             {
                 // Killed again while it is delivering.
-                await RelayPair.PollAsync(() => Task.FromResult(Subjects(maildir).Count), n => n >= 20, TimeSpan.FromSeconds(120), "first deliveries");
+                await RelayPair.PollAsync(bRoot, () => Task.FromResult(Subjects(maildir).Count), n => n >= 20, TimeSpan.FromSeconds(120), "first deliveries");
                 a.KillHard();
             }
 
             using (await ServerProcess.StartAsync(aRoot, config))
             {
-                await RelayPair.PollAsync(() => Task.FromResult(Subjects(maildir)), s => s.Count >= Count, TimeSpan.FromSeconds(180), "all 200 at B");
+                await RelayPair.PollAsync(bRoot, () => Task.FromResult(Subjects(maildir)), s => s.Count >= Count, TimeSpan.FromSeconds(180), "all 200 at B");
                 Assert.Equal(subjects.ToHashSet(), Subjects(maildir));
                 // Once all are through, A's queue empties (message files go last, after their state says done).
-                await RelayPair.PollAsync(() => Task.FromResult(Directory.GetFiles(Path.Combine(aRoot, "spool", "outbound"), "*.msg").Length),
+                await RelayPair.PollAsync(aRoot, () => Task.FromResult(Directory.GetFiles(Path.Combine(aRoot, "spool", "outbound"), "*.msg").Length),
                     n => n == 0, TimeSpan.FromSeconds(60), "A's remote queue to empty");
             }
             Assert.Empty(Directory.GetFiles(Path.Combine(aRoot, "spool", "queue")));

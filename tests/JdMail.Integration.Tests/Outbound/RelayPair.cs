@@ -65,22 +65,11 @@ public static class RelayPair
         return await system.ActorSelection("/user/server/outbound").Ask<T>(message, TimeSpan.FromSeconds(10));
     }
 
-    /// <summary>Polls (bounded) until <paramref name="condition"/> holds; returns the last value seen.</summary>
-    public static async Task<T> PollAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var value = await probe();
-            if (condition(value)) return value;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}; last value: {Describe(value)}");
-            await Task.Delay(50);
-        }
-    }
+    /// <summary>Waits (bounded) until <paramref name="condition"/> holds, re-checking on every change below <paramref name="watch"/>.</summary>
+    public static Task<T> PollAsync<T>(string watch, Func<Task<T>> probe, Func<T, bool> condition, TimeSpan timeout, string what) =>
+        Eventually.UntilAsync(watch, probe, condition, timeout, what);
 
-    public static async Task<string[]> WaitForFilesAsync(string dir, int count, TimeSpan timeout) =>
-        await PollAsync(() => Task.FromResult(Directory.Exists(dir) ? Directory.GetFiles(dir).Order().ToArray() : []),
-            f => f.Length >= count, timeout, $"{count} file(s) in {dir}");
+    public static Task<string[]> WaitForFilesAsync(string dir, int count, TimeSpan timeout) => Eventually.FilesAsync(dir, count, timeout);
 
     private static string Describe(object? value) => value switch
     {

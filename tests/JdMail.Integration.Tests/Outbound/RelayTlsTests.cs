@@ -21,7 +21,7 @@ public sealed class RelayTlsTests
         // B's Received: line records the TLS version A negotiated (RFC 3848 ESMTPS).
         Assert.Matches(@"^Received: from localhost \(\[127\.0\.0\.1\]\)\r\n\tby localhost \(JdMail\) with ESMTPS \(TLSv1\.[23]:", RelayPair.Text(stored));
         Assert.Equal(raw, RelayPair.WithoutTwoReceived(stored));
-        await RelayPair.PollAsync(() => RelayPair.AskOutboundAsync<OutboundQueueResult>(a, new GetOutboundQueue()),
+        await RelayPair.PollAsync(a.MailRoot, () => RelayPair.AskOutboundAsync<OutboundQueueResult>(a, new GetOutboundQueue()),
             q => q.Messages.Count == 0, Wait, "A's queue to empty");
         Assert.Empty(Directory.GetFiles(Path.Combine(a.MailRoot, "spool", "outbound")));
         Assert.Empty((await RelayPair.AskOutboundAsync<FrozenListResult>(a, new ListFrozen())).Messages);
@@ -60,7 +60,7 @@ public sealed class RelayTlsTests
         Assert.False(Directory.Exists(RelayPair.CarolMaildir(b)) && Directory.GetFiles(RelayPair.CarolMaildir(b)).Length > 0);
 
         // The failed message is frozen, with its log; it can be resubmitted (fails again) and deleted.
-        var frozen = await RelayPair.PollAsync(() => RelayPair.AskOutboundAsync<FrozenListResult>(a, new ListFrozen()),
+        var frozen = await RelayPair.PollAsync(a.MailRoot, () => RelayPair.AskOutboundAsync<FrozenListResult>(a, new ListFrozen()),
             f => f.Messages.Count == 1, Wait, "one frozen message");
         var entry = frozen.Messages[0];
         Assert.Equal("alice@example.test", entry.MailFrom);
@@ -73,7 +73,7 @@ public sealed class RelayTlsTests
         var resubmit = await RelayPair.AskOutboundAsync<FrozenCommandResult>(a, new SubmitFrozen(entry.Id));
         Assert.True(resubmit.Ok, resubmit.Error);
         await a.WaitForMailAsync("alice", 2, Wait);   // a second DSN after the second permanent failure
-        await RelayPair.PollAsync(() => RelayPair.AskOutboundAsync<FrozenLogResult>(a, new GetFrozenLog(entry.Id)),
+        await RelayPair.PollAsync(a.MailRoot, () => RelayPair.AskOutboundAsync<FrozenLogResult>(a, new GetFrozenLog(entry.Id)),
             l => l.Log is { } text && text.Split("frozen:").Length == 3, Wait, "frozen again");
 
         var deleted = await RelayPair.AskOutboundAsync<FrozenCommandResult>(a, new DeleteFrozen(entry.Id));
@@ -108,7 +108,7 @@ public sealed class RelayTlsTests
             await raw.SendAsync("Subject: a notification\r\n\r\nbody\r\n.");
             await raw.ExpectAsync("250 ");
         }
-        var frozen = await RelayPair.PollAsync(() => RelayPair.AskOutboundAsync<FrozenListResult>(a, new ListFrozen()),
+        var frozen = await RelayPair.PollAsync(a.MailRoot, () => RelayPair.AskOutboundAsync<FrozenListResult>(a, new ListFrozen()),
             f => f.Messages.Count == 1, Wait, "the bounce to be frozen");
         Assert.Equal("", frozen.Messages[0].MailFrom);
         var log = (await RelayPair.AskOutboundAsync<FrozenLogResult>(a, new GetFrozenLog(frozen.Messages[0].Id))).Log!;
@@ -140,7 +140,7 @@ public sealed class RelayTlsTests
         await using var a = await ServerFixture.StartAsync(RelayPair.AConfig($"127.0.0.1:{b.Port("smtp")}", 2, "ca-hostname", b.CaFile, maxRetries: 1000));
         await RelayPair.SendFromAliceAsync(a, RelayPair.Message("wrong name"));
 
-        var queue = await RelayPair.PollAsync(() => RelayPair.AskOutboundAsync<OutboundQueueResult>(a, new GetOutboundQueue()),
+        var queue = await RelayPair.PollAsync(a.MailRoot, () => RelayPair.AskOutboundAsync<OutboundQueueResult>(a, new GetOutboundQueue()),
             q => q.Messages.Count == 1 && q.Messages[0].Recipients.Count == 1 && q.Messages[0].Recipients[0].Tries >= 2, Wait, "two failed tries");
         var r = queue.Messages[0].Recipients[0];
         Assert.Equal(RecipientStatus.Pending, r.Status);
