@@ -32,6 +32,9 @@ public sealed class Connection : IDisposable
     public IPEndPoint Remote { get; }
     public IPEndPoint Local { get; }
     public SslStream? Tls => _stream as SslStream;
+
+    /// <summary>The TLS stream of the last handshake attempt, kept when it failed so its verdict can be logged.</summary>
+    public SslStream? TlsAttempt { get; private set; }
     public bool IsTls => _stream is SslStream;
 
     /// <summary>Bytes queued for writing and not yet handed to the socket; the session stops reading when this grows.</summary>
@@ -77,6 +80,7 @@ public sealed class Connection : IDisposable
     {
         await _writes.ConfigureAwait(false);
         var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
+        TlsAttempt = ssl;
         using var cts = new CancellationTokenSource(timeout);
         await ssl.AuthenticateAsServerAsync(selectOptions, null, cts.Token).ConfigureAwait(false);
         _stream = ssl;

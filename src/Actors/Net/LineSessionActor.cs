@@ -77,7 +77,7 @@ public abstract class LineSessionActor : ReceiveActor
         {
             // Worth an administrator's eye (a refused client certificate, a client with no common protocol), but
             // one line only: scanners produce many of these.
-            var why = TlsContext.ClientCertificates.Request && TlsContext.LastRejection is { } r ? $" ({r})" : "";
+            var why = Conn.TlsAttempt is { } attempt && TlsContext.VerdictFor(attempt) is { Accepted: false } v ? $" ({v.Reason})" : "";
             // A refused client certificate is news; a peer that hangs up mid-handshake (scanners, s_time) is not.
             var line = $"{Endpoint.Name} {Conn.Remote}: TLS handshake failed: {f.Error.GetBaseException().Message}{why}";
             if (why.Length > 0) Log.Info(line); else Log.Debug(line);

@@ -83,15 +83,11 @@ public sealed class TlsContext
     /// <summary>The client-certificate verdict of the handshake on <paramref name="stream"/>, when one was made.</summary>
     public ClientCertificateVerdict? VerdictFor(SslStream stream) => _verdicts.TryGetValue(stream, out var v) ? v : null;
 
-    /// <summary>Last rejection reason, for the log of the session whose handshake failed.</summary>
-    public string? LastRejection { get; private set; }
-
     private bool ValidateClient(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         var leaf = certificate is null ? null : certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
         var verdict = ClientCertificateVerifier.Verify(leaf, chain, _settings.ClientCerts, Trust, DateTime.UtcNow);
         if (sender is SslStream s) _verdicts.AddOrUpdate(s, verdict);
-        if (!verdict.Accepted) LastRejection = verdict.Reason;
         return verdict.Accepted;
     }
 
